@@ -1,0 +1,36 @@
+"""Role-aware navigation: which links the current person sees in the current jurisdiction."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from cpps.accounts.policy import Action, can, roles_of
+from cpps.jurisdictions.models import Jurisdiction
+
+
+def current_jurisdiction(request: HttpRequest) -> Jurisdiction | None:
+    match = request.resolver_match
+    slug = match.kwargs.get("slug") if match else None
+    if not slug:
+        return None
+    return Jurisdiction.objects.filter(slug=slug).first()
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    jurisdiction = current_jurisdiction(request)
+    links: list[tuple[str, Any]] = []
+    roles: list[str] = []
+    if jurisdiction is not None:
+        slug = jurisdiction.slug
+        links.append((reverse("jurisdictions:home", args=[slug]), jurisdiction.name))
+        if can(request.user, Action.CREATE_PROCESS, jurisdiction):
+            links.append((reverse("processes:create", args=[slug]), _("Start a process")))
+        if can(request.user, Action.MANAGE_MEMBERSHIPS, jurisdiction):
+            links.append((reverse("jurisdictions:members", args=[slug]), _("Members and roles")))
+        links.append((reverse("audit:log", args=[slug]), _("Public record")))
+        roles = [role.label for role in sorted(roles_of(request.user, jurisdiction))]
+    return {"nav_jurisdiction": jurisdiction, "nav_links": links, "nav_roles": roles}

@@ -1,0 +1,39 @@
+"""cpps audit verify [--jurisdiction X]: check the hash chains; exit 1 naming the first bad event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from cpps.audit.selectors import audit_chain_verify
+from cpps.jurisdictions.models import Jurisdiction
+
+
+class Command(BaseCommand):
+    help = "Work with the tamper-evident audit log."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        actions = parser.add_subparsers(dest="action", required=True)
+        verify = actions.add_parser("verify", help="verify every chain (or one jurisdiction's)")
+        verify.add_argument("--jurisdiction", help="the jurisdiction's short name (slug)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        jurisdiction = None
+        if options.get("jurisdiction"):
+            jurisdiction = Jurisdiction.objects.filter(slug=options["jurisdiction"]).first()
+            if jurisdiction is None:
+                raise CommandError(f"No jurisdiction '{options['jurisdiction']}'.")
+        reports = audit_chain_verify(jurisdiction=jurisdiction)
+        names = {f"jurisdiction:{pk}": slug for pk, slug in Jurisdiction.objects.values_list("pk", "slug")}
+        broken = []
+        for report in reports:
+            label = names.get(report.chain, report.chain)
+            problem = report.verification.first_break
+            if problem is None:
+                self.stdout.write(f"{label}: intact ({report.verification.events_checked} events)")
+            else:
+                broken.append(f"{label}: event #{problem.sequence} is bad: {problem.reason}")
+        if broken:
+            raise CommandError("Audit chain broken.\n" + "\n".join(broken))
+        self.stdout.write(self.style.SUCCESS(f"All {len(reports)} audit chains are intact."))

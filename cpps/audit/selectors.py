@@ -1,0 +1,73 @@
+"""Reading and checking the audit log."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+
+from cpps.audit.adapters import chain_key, to_chained_event
+from cpps.audit.models import AuditChainHead, AuditEvent
+from cpps.engines.auditchain import ChainBreak, ChainedEvent, ChainVerification, verify_chain
+
+if TYPE_CHECKING:
+    from cpps.jurisdictions.models import Jurisdiction
+
+
+def audit_event_list(*, jurisdiction: Jurisdiction) -> QuerySet[AuditEvent]:
+    """Return a jurisdiction's events, newest first (they are public)."""
+    return AuditEvent.objects.filter(chain=chain_key(jurisdiction.pk)).order_by("-sequence")
+
+
+def audit_events_for_object(*, jurisdiction: Jurisdiction, object_type: str, object_id: str) -> QuerySet[AuditEvent]:
+    """Return the events about one object, oldest first: its public timeline."""
+    return audit_event_list(jurisdiction=jurisdiction).filter(
+        object_type=object_type, object_id=object_id
+    ).order_by("sequence")
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """The verification outcome for one chain."""
+
+    chain: str
+    verification: ChainVerification
+
+
+class _JurisdictionMismatch(Exception):
+    def __init__(self, sequence: int) -> None:
+        self.sequence = sequence
+
+
+def _checked_events(chain: str) -> Iterator[ChainedEvent]:
+    rows = AuditEvent.objects.filter(chain=chain).order_by("sequence").iterator(chunk_size=2000)
+    for row in rows:
+        if chain_key(row.jurisdiction_id) != row.chain:
+            raise _JurisdictionMismatch(row.sequence)
+        yield to_chained_event(row)
+
+
+def audit_chain_verify(*, jurisdiction: Jurisdiction | None = None) -> list[ChainReport]:
+    """Verify every chain (or one jurisdiction's) against the stored events and chain heads."""
+    heads = {head.chain: (head.sequence, head.hash) for head in AuditChainHead.objects.all()}
+    chains = set(heads) | set(AuditEvent.objects.values_list("chain", flat=True).distinct())
+    if jurisdiction is not None:
+        chains = {chain_key(jurisdiction.pk)}
+    reports = []
+    for chain in sorted(chains):
+        head = heads.get(chain)
+        try:
+            verification = verify_chain(_checked_events(chain), head=head)
+        except _JurisdictionMismatch as mismatch:
+            verification = ChainVerification(
+                mismatch.sequence - 1,
+                ChainBreak(mismatch.sequence, "its jurisdiction was changed after it was recorded"),
+            )
+        if head is None and verification.events_checked and verification.intact:
+            verification = ChainVerification(
+                verification.events_checked, ChainBreak(1, "the chain head record is missing")
+            )
+        reports.append(ChainReport(chain, verification))
+    return reports

@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from cpps.common.views import healthz
+from cpps.config.api import api
+from cpps.jurisdictions.views import home
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("accounts/", include("cpps.accounts.urls")),
+    path("j/", include("cpps.jurisdictions.urls")),
+    path("j/", include("cpps.audit.urls")),
+    path("", include("cpps.processes.urls")),
+    path("api/", api.urls),
+]

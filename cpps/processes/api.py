@@ -1,0 +1,51 @@
+"""Process endpoints: anyone may read; only community roles may convene (the policy decides)."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import Router
+from ninja.security import django_auth
+
+from cpps.jurisdictions.selectors import jurisdiction_get
+from cpps.processes import selectors, services
+from cpps.processes.models import Process
+from cpps.processes.schemas import ProcessIn, ProcessOut
+
+router = Router(tags=["processes"])
+
+
+def _process_out(process: Process, participant_count: int) -> ProcessOut:
+    return ProcessOut(
+        id=process.pk,
+        kind=process.kind,
+        title=process.title,
+        purpose=process.purpose,
+        state=process.state,
+        areas=sorted(area.code for area in process.areas.all()),
+        languages=list(process.languages),
+        opens_on=process.opens_on,
+        closes_on=process.closes_on,
+        participant_count=participant_count,
+    )
+
+
+@router.get("/{slug}/processes", response=list[ProcessOut])
+def list_processes(request: HttpRequest, slug: str) -> list[ProcessOut]:
+    processes = selectors.process_list(jurisdiction=jurisdiction_get(slug=slug))
+    return [_process_out(process, process.participant_count) for process in processes]
+
+
+@router.post("/{slug}/processes", response={201: ProcessOut}, auth=django_auth)
+def create_process(request: HttpRequest, slug: str, payload: ProcessIn) -> tuple[int, ProcessOut]:
+    process = services.process_create(
+        user=request.user,
+        jurisdiction=jurisdiction_get(slug=slug),
+        kind=payload.kind,
+        title=payload.title,
+        purpose=payload.purpose,
+        area_codes=payload.areas,
+        languages=payload.languages,
+        opens_on=payload.opens_on,
+        closes_on=payload.closes_on,
+    )
+    return 201, _process_out(process, 0)

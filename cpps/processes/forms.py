@@ -1,0 +1,59 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from cpps.jurisdictions.models import Jurisdiction
+from cpps.processes.demographics import QUESTIONS
+from cpps.processes.models import ProcessKind
+from cpps.processes.services import MAX_LINKS_PER_REQUEST
+
+LANGUAGE_CHOICES = (("en", "English"), ("es", "Español"))
+
+
+class ProcessForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind of process"), choices=ProcessKind.choices)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("In plain words: what residents are asked, and what will be done with it."),
+    )
+    areas = forms.MultipleChoiceField(
+        label=_("Areas"), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("Leave empty for the whole jurisdiction."),
+    )
+    languages = forms.MultipleChoiceField(
+        label=_("Languages"), choices=LANGUAGE_CHOICES, initial=["en", "es"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+    opens_on = forms.DateField(label=_("Opens on (YYYY-MM-DD)"), required=False)
+    closes_on = forms.DateField(label=_("Closes on (YYYY-MM-DD)"), required=False)
+
+    def __init__(self, *args: Any, jurisdiction: Jurisdiction, with_kind: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["areas"].choices = [
+            (area.code, area.name) for area in jurisdiction.areas.order_by("kind", "name")
+        ]
+        if not with_kind:
+            del self.fields["kind"]
+
+
+class LinkRequestForm(forms.Form):
+    count = forms.IntegerField(
+        label=_("How many links?"), min_value=1, max_value=MAX_LINKS_PER_REQUEST, initial=10
+    )
+
+
+class DemographicsForm(forms.Form):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for question in QUESTIONS:
+            self.fields[question.key] = forms.ChoiceField(
+                label=question.label,
+                required=False,
+                choices=[("", _("Prefer not to say")), *question.choices],
+                widget=forms.RadioSelect,
+            )

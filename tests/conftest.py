@@ -1,0 +1,78 @@
+"""Shared fixtures: real data from the repository's data/ folder, real database, Debian chromium."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = REPO_ROOT / "data"
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+
+
+@pytest.fixture
+def census_dir() -> Path:
+    return DATA_DIR / "census"
+
+
+@pytest.fixture
+def chicago(db):
+    """The demo jurisdiction, built from the real census files through the real services."""
+    from cpps.jurisdictions.demo import demo_load
+
+    jurisdiction, _created = demo_load()
+    return jurisdiction
+
+
+@pytest.fixture
+def accounts(chicago):
+    """The demo accounts by role name."""
+    from cpps.accounts.models import User
+    from cpps.jurisdictions.demo import DEMO_ACCOUNTS
+
+    return {account.role.value: User.objects.get(username=account.username) for account in DEMO_ACCOUNTS}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo jurisdiction once; each test then runs inside a rolled-back transaction.
+
+    Transactional (browser) tests flush the database; `chicago` reloads the demo when it is gone.
+    """
+    from cpps.jurisdictions.demo import demo_load
+
+    with django_db_blocker.unblock():
+        demo_load()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_cache_and_tasks(settings):
+    """Tasks run in-process and every test starts with an empty cache and a generous login limit
+    (the rate-limit test sets its own), so tests never depend on each other's sign-ins."""
+    from django.core.cache import cache
+
+    from cpps.config.celery import app
+
+    app.conf.task_always_eager = True
+    app.conf.task_eager_propagates = True
+    settings.LOGIN_RATE = "1000/m"
+    cache.clear()

@@ -1,0 +1,93 @@
+import os
+import subprocess
+import sys
+
+import pytest
+from django.contrib.auth.hashers import identify_hasher
+from django.test import Client
+
+from tests.conftest import REPO_ROOT
+
+pytestmark = pytest.mark.django_db
+
+
+def test_deploy_checks_pass_with_production_settings(tmp_path):
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+        "CPPS_ENV": "production",
+        "SECRET_KEY": "x" * 64 + "production-secret-for-the-check",
+        "PSEUDONYM_KEY": "p" * 48,
+        "ALLOWED_HOSTS": "safety.example.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "cpps.cli.main", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_refuses_to_start_without_secrets(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "PSEUDONYM_KEY"}}
+    env |= {"CPPS_ENV": "production", "ALLOWED_HOSTS": "x.org", "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "cpps.cli.main", "check"], cwd=REPO_ROOT, env=env,
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode != 0
+    assert "Set the SECRET_KEY environment variable in production." in result.stderr
+
+
+def test_healthz_reports_the_database_and_redis(settings):
+    response = Client().get("/healthz")
+    assert response.status_code == 200
+    body = response.json()
+    assert body["database"] == "ok"
+    assert body["redis"] == ("ok" if settings.REDIS_URL else "not configured")
+
+
+def test_healthz_fails_when_redis_is_unreachable(settings):
+    settings.REDIS_URL = "redis://127.0.0.1:1/0"
+    response = Client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json()["redis"].startswith("error")
+
+
+def test_pages_carry_a_content_security_policy(chicago):
+    policy = Client().get("/j/chicago/")["Content-Security-Policy"]
+    assert "default-src 'self'" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_passwords_are_hashed_with_argon2(accounts):
+    assert identify_hasher(accounts["facilitator"].password).algorithm == "argon2"
+
+
+def test_repeated_failed_sign_ins_are_rate_limited(settings, accounts):
+    settings.LOGIN_RATE = "3/m"
+    client = Client()
+    statuses = [
+        client.post("/accounts/login/", {"username": "demo-facilitator", "password": "wrong"}).status_code
+        for _ in range(5)
+    ]
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[3:] == [429, 429]
+    assert "Too many attempts" in client.post("/accounts/login/", {"username": "x", "password": "y"}).content.decode()
+
+
+def test_sign_in_works_and_shows_roles(accounts):
+    client = Client()
+    response = client.post("/accounts/login/", {"username": "demo-facilitator", "password": "cpps-demo-facilitator"})
+    assert response.status_code == 302
+    page = client.get("/j/chicago/").content.decode()
+    assert "Signed in as demo-facilitator (Facilitator)" in page
+    assert "Start a process" in page
+
+
+def test_unknown_pages_are_404(chicago):
+    client = Client()
+    assert client.get("/j/nowhere/").status_code == 404
+    assert client.get("/j/chicago/areas/13/").status_code == 404
+    assert client.get("/j/chicago/processes/999999/").status_code == 404

@@ -1,0 +1,161 @@
+"""The privacy boundary and "community leads", checked on every route the project serves.
+
+Routes come from the URLconf itself, so a route added later is swept without editing this file;
+a route with a new parameter fails loudly until tests/support/routes.py knows a value for it.
+"""
+
+import json
+from contextlib import contextmanager
+
+import pytest
+from django.apps import apps
+from django.contrib.sessions.models import Session
+from django.db import transaction
+from django.test import Client
+
+from cpps.processes.models import Participant, Process, ProcessKind
+from cpps.processes.services import one_time_links_issue, participant_join_by_link
+from tests.support.routes import WRITE_ROUTES_AND_ROLES, all_routes, route_values, write_payload
+
+WRITE_METHODS = ("post", "put", "patch", "delete")
+SENTINEL_DEMOGRAPHIC = "sentinel-demographic-7f3a9c"
+# Routes where anyone (residents without accounts) may write: taking part, language, signing in.
+PUBLIC_WRITE_ROUTES = {"take-part/<str:token>/", "take-part/about-you/", "i18n/setlang/", "accounts/login/", "accounts/logout/"}
+
+
+def snapshot():
+    """Every stored row except sessions (signing in writes one; it holds no process data)."""
+    return {
+        model._meta.label: list(model._base_manager.order_by("pk").values_list())
+        for model in apps.get_models()
+        if model is not Session
+    }
+
+
+@pytest.fixture
+def world(chicago, accounts):
+    facilitator = accounts["facilitator"]
+    process = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.DELIBERATION)
+    first, unused = one_time_links_issue(user=facilitator, process=process, count=2)
+    participant = participant_join_by_link(token=first)
+    Participant.objects.filter(pk=participant.pk).update(demographics={"age_band": SENTINEL_DEMOGRAPHIC})
+    police = accounts["police_liaison"]
+    others = [user for role, user in accounts.items() if role != "police_liaison"]
+    # The unused token is part of a swept URL, so only the redeemed one is a secret here.
+    sentinels = {SENTINEL_DEMOGRAPHIC, participant.pseudonym[:12], first}
+    for user in others:
+        sentinels |= {user.first_name, user.last_name, user.email, user.username}
+    return {
+        "jurisdiction": chicago,
+        "process": process,
+        "area": chicago.areas.get(code="7"),
+        "token": unused,
+        "membership": accounts["resident"].memberships.get(jurisdiction=chicago),
+        "police": police,
+        "accounts": accounts,
+        "sentinels": sentinels,
+    }
+
+
+@contextmanager
+def rolled_back():
+    """Undo one route's writes so that the next route sees the same world."""
+    with transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+def send(client, method, url, data, content_type):
+    if content_type:
+        return getattr(client, method)(url, data=json.dumps(data), content_type=content_type)
+    if method == "post":
+        return client.post(url, data)
+    return getattr(client, method)(url)
+
+
+def police_client(world):
+    client = Client()
+    client.force_login(world["police"])
+    return client
+
+
+def assert_no_personal_data(response, world, label):
+    body = response.content.decode("utf-8", errors="replace")
+    leaked = sorted(sentinel for sentinel in world["sentinels"] if sentinel in body)
+    assert not leaked, f"{label} shows personal data to a police liaison: {leaked}"
+
+
+@pytest.mark.django_db
+def test_police_liaison_can_write_nothing_on_any_route(world):
+    routes = all_routes()
+    assert len(routes) > 20
+    for route in routes:
+        url = route.url(route_values(world, route))
+        data, content_type = write_payload(world, route)
+        for method in WRITE_METHODS:
+            client = police_client(world)  # afresh: an earlier route may have signed out
+            before = snapshot()
+            response = send(client, method, url, data, content_type)
+            assert response.status_code < 500, f"{method.upper()} {url}: {response.status_code}"
+            assert snapshot() == before, f"{method.upper()} {url} changed stored data for a police liaison"
+            assert_no_personal_data(response, world, f"{method.upper()} {url}")
+
+
+@pytest.mark.django_db
+def test_police_liaison_sees_no_personal_data_on_any_page(world):
+    for route in all_routes():
+        url = route.url(route_values(world, route))
+        response = police_client(world).get(url)
+        assert response.status_code < 500, f"GET {url}: {response.status_code}"
+        assert_no_personal_data(response, world, f"GET {url}")
+
+
+@pytest.mark.django_db
+def test_police_liaison_holding_a_community_role_still_cannot_convene(world):
+    """A second role never unlocks what the police role forbids."""
+    from cpps.accounts.services import membership_grant
+
+    membership_grant(granted_by=None, jurisdiction=world["jurisdiction"], user=world["police"], role="facilitator")
+    client = police_client(world)
+    before = snapshot()
+    for template in ("j/<slug:slug>/processes/new/", "j/<slug:slug>/processes/<int:pk>/state/"):
+        route = next(route for route in all_routes() if route.template == template)
+        data, _ = write_payload(world, route)
+        response = client.post(route.url(route_values(world, route)), data)
+        assert response.status_code == 403
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_every_write_payload_works_for_the_community_role_allowed_to_use_it(world):
+    """Keeps the sweep honest: the payloads sent above really would change data."""
+    routes = {route.template: route for route in all_routes()}
+    for template, role in WRITE_ROUTES_AND_ROLES.items():
+        client = Client()
+        client.force_login(world["accounts"][role])
+        route = routes[template]
+        data, content_type = write_payload(world, route)
+        with rolled_back():
+            before = snapshot()
+            response = send(client, "post", route.url(route_values(world, route)), data, content_type)
+            assert response.status_code in {200, 201, 302}, f"{template} as {role}: {response.status_code}"
+            assert snapshot() != before, f"{template} as {role} changed nothing; fix its payload"
+
+
+@pytest.mark.django_db
+def test_every_route_that_writes_for_community_roles_is_listed(world):
+    """A new write route must be added to WRITE_ROUTES_AND_ROLES so the checks above cover it."""
+    unlisted = []
+    for route in all_routes():
+        if route.template in WRITE_ROUTES_AND_ROLES or route.template in PUBLIC_WRITE_ROUTES:
+            continue
+        data, content_type = write_payload(world, route)
+        for role in ("facilitator", "council_member", "admin"):
+            client = Client()
+            client.force_login(world["accounts"][role])
+            with rolled_back():
+                before = snapshot()
+                send(client, "post", route.url(route_values(world, route)), data, content_type)
+                if snapshot() != before:
+                    unlisted.append((route.template, role))
+    assert not unlisted
