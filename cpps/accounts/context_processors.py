@@ -32,5 +32,5 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         if can(request.user, Action.MANAGE_MEMBERSHIPS, jurisdiction):
             links.append((reverse("jurisdictions:members", args=[slug]), _("Members and roles")))
         links.append((reverse("audit:log", args=[slug]), _("Public record")))
-        roles = [role.label for role in sorted(roles_of(request.user, jurisdiction))]
+        roles = [str(role.label) for role in sorted(roles_of(request.user, jurisdiction))]
     return {"nav_jurisdiction": jurisdiction, "nav_links": links, "nav_roles": roles}

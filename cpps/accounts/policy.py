@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from django.utils.translation import gettext as _
 
 from cpps.accounts.models import Membership, Role
-from cpps.common.errors import PermissionRefused
+from cpps.common.errors import PermissionRefusedError
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -130,10 +130,10 @@ def can(user: User | AnonymousUser, action: Action, jurisdiction: Jurisdiction) 
 
 
 def require(user: User | AnonymousUser, action: Action, jurisdiction: Jurisdiction) -> Role:
-    """Return the acting role, or raise `PermissionRefused` with a message for the person."""
+    """Return the acting role, or raise `PermissionRefusedError` with a message for the person."""
     role = acting_role(user, action, jurisdiction)
     if role is None:
-        raise PermissionRefused(_("Your roles in this jurisdiction do not allow this."))
+        raise PermissionRefusedError(_("Your roles in this jurisdiction do not allow this."))
     return role
 
 

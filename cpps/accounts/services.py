@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from cpps.accounts.models import Membership, Role, User
 from cpps.accounts.policy import Action, forget_roles, require
 from cpps.audit.services import SYSTEM, Actor, audit_event_record
-from cpps.common.errors import InvalidInput
+from cpps.common.errors import InvalidInputError
 from cpps.jurisdictions.models import Jurisdiction
 
 
@@ -26,7 +26,7 @@ def membership_grant(
     """Give `user` a role in `jurisdiction`."""
     actor = _granting_actor(granted_by, jurisdiction)
     if role not in Role.values:
-        raise InvalidInput(_("“%(role)s” is not a role.") % {"role": role})
+        raise InvalidInputError(_("“%(role)s” is not a role.") % {"role": role})
     with transaction.atomic():
         membership, created = Membership.objects.get_or_create(
             user=user, jurisdiction=jurisdiction, role=role
@@ -43,9 +43,7 @@ def membership_grant(
     return membership
 
 
-def membership_revoke(
-    *, revoked_by: User | AnonymousUser | None, membership: Membership
-) -> None:
+def membership_revoke(*, revoked_by: User | AnonymousUser | None, membership: Membership) -> None:
     """Take a role away."""
     actor = _granting_actor(revoked_by, membership.jurisdiction)
     with transaction.atomic():
@@ -60,10 +58,16 @@ def membership_revoke(
     forget_roles(membership.user)
 
 
-def user_create(*, username: str, password: str, first_name: str = "", last_name: str = "", email: str = "") -> User:
+def user_create(
+    *, username: str, password: str, first_name: str = "", last_name: str = "", email: str = ""
+) -> User:
     """Create a login account."""
     if User.objects.filter(username=username).exists():
-        raise InvalidInput(_("The user name “%(name)s” is taken.") % {"name": username})
+        raise InvalidInputError(_("The user name “%(name)s” is taken.") % {"name": username})
     return User.objects.create_user(
-        username=username, password=password, first_name=first_name, last_name=last_name, email=email
+        username=username,
+        password=password,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
     )

@@ -46,7 +46,9 @@ class AuditEvent(models.Model):
     class Meta:
         ordering = ["chain", "sequence"]
         constraints = [
-            models.UniqueConstraint(fields=["chain", "sequence"], name="audit_chain_sequence_unique")
+            models.UniqueConstraint(
+                fields=["chain", "sequence"], name="audit_chain_sequence_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -21,11 +21,15 @@ def audit_event_list(*, jurisdiction: Jurisdiction) -> QuerySet[AuditEvent]:
     return AuditEvent.objects.filter(chain=chain_key(jurisdiction.pk)).order_by("-sequence")
 
 
-def audit_events_for_object(*, jurisdiction: Jurisdiction, object_type: str, object_id: str) -> QuerySet[AuditEvent]:
+def audit_events_for_object(
+    *, jurisdiction: Jurisdiction, object_type: str, object_id: str
+) -> QuerySet[AuditEvent]:
     """Return the events about one object, oldest first: its public timeline."""
-    return audit_event_list(jurisdiction=jurisdiction).filter(
-        object_type=object_type, object_id=object_id
-    ).order_by("sequence")
+    return (
+        audit_event_list(jurisdiction=jurisdiction)
+        .filter(object_type=object_type, object_id=object_id)
+        .order_by("sequence")
+    )
 
 
 @dataclass(frozen=True)
@@ -36,7 +40,7 @@ class ChainReport:
     verification: ChainVerification
 
 
-class _JurisdictionMismatch(Exception):
+class _JurisdictionMismatchError(Exception):
     def __init__(self, sequence: int) -> None:
         self.sequence = sequence
 
@@ -45,7 +49,7 @@ def _checked_events(chain: str) -> Iterator[ChainedEvent]:
     rows = AuditEvent.objects.filter(chain=chain).order_by("sequence").iterator(chunk_size=2000)
     for row in rows:
         if chain_key(row.jurisdiction_id) != row.chain:
-            raise _JurisdictionMismatch(row.sequence)
+            raise _JurisdictionMismatchError(row.sequence)
         yield to_chained_event(row)
 
 
@@ -60,7 +64,7 @@ def audit_chain_verify(*, jurisdiction: Jurisdiction | None = None) -> list[Chai
         head = heads.get(chain)
         try:
             verification = verify_chain(_checked_events(chain), head=head)
-        except _JurisdictionMismatch as mismatch:
+        except _JurisdictionMismatchError as mismatch:
             verification = ChainVerification(
                 mismatch.sequence - 1,
                 ChainBreak(mismatch.sequence, "its jurisdiction was changed after it was recorded"),

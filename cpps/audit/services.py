@@ -14,6 +14,9 @@ from cpps.audit.models import AuditChainHead, AuditEvent
 from cpps.engines.auditchain import GENESIS_HASH, canonical_json, event_hash
 
 if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+    from django.contrib.auth.models import AnonymousUser
+
     from cpps.jurisdictions.models import Jurisdiction
 
 
@@ -28,7 +31,7 @@ class Actor:
     role: str
 
     @classmethod
-    def for_user(cls, user: models.Model, role: str) -> Actor:
+    def for_user(cls, user: AbstractBaseUser | AnonymousUser, role: str) -> Actor:
         return cls(ref=f"user:{user.pk}", role=str(role))
 
 
@@ -63,7 +66,7 @@ def audit_event_record(
             actor_ref=actor.ref,
             actor_role=actor.role,
             action=action,
-            object_type=target._meta.model_name if target is not None else "",
+            object_type=(target._meta.model_name or "") if target is not None else "",
             object_id=str(target.pk) if target is not None else "",
             payload=content,
             prev_hash=head.hash,

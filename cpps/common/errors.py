@@ -7,13 +7,13 @@ class DomainError(Exception):
     """A request the domain refuses; the message is shown to the person who made it."""
 
 
-class PermissionRefused(DomainError):
+class PermissionRefusedError(DomainError):
     """The acting person's roles do not allow this action in this jurisdiction."""
 
 
-class InvalidInput(DomainError):
+class InvalidInputError(DomainError):
     """The input is wrong in a way the person can fix."""
 
 
-class InvalidTransition(DomainError):
+class InvalidTransitionError(DomainError):
     """The object is not in a state that allows this action."""

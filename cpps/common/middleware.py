@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cpps.common.errors import DomainError, PermissionRefused
+from cpps.common.errors import DomainError, PermissionRefusedError
 
 
 class DomainErrorMiddleware:
@@ -20,5 +20,7 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
             return None
-        status = 403 if isinstance(exception, PermissionRefused) else 400
-        return render(request, "error.html", {"message": str(exception), "status": status}, status=status)
+        status = 403 if isinstance(exception, PermissionRefusedError) else 400
+        return render(
+            request, "error.html", {"message": str(exception), "status": status}, status=status
+        )

@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 
 from cpps import __version__
 from cpps.audit.api import router as audit_router
-from cpps.common.errors import DomainError, PermissionRefused
+from cpps.common.errors import DomainError, PermissionRefusedError
 from cpps.jurisdictions.api import router as jurisdictions_router
 from cpps.processes.api import router as processes_router
 
@@ -25,7 +25,7 @@ api.add_router("/jurisdictions/", audit_router)
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    status = 403 if isinstance(error, PermissionRefused) else 400
+    status = 403 if isinstance(error, PermissionRefusedError) else 400
     return api.create_response(request, {"detail": str(error)}, status=status)
 
 

@@ -26,7 +26,12 @@ def get_jurisdiction(request: HttpRequest, slug: str) -> Jurisdiction:
 def list_areas(request: HttpRequest, slug: str) -> list[AreaOut]:
     jurisdiction = selectors.jurisdiction_get(slug=slug)
     return [
-        AreaOut(code=area.code, name=area.name, kind=area.kind, parent_code=area.parent.code if area.parent else None)
+        AreaOut(
+            code=area.code,
+            name=area.name,
+            kind=area.kind,
+            parent_code=area.parent.code if area.parent else None,
+        )
         for area in selectors.area_list(jurisdiction=jurisdiction).select_related("parent")
     ]
 

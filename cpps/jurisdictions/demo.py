@@ -36,7 +36,13 @@ class DemoAccount:
 
 
 DEMO_ACCOUNTS = tuple(
-    DemoAccount(f"demo-{role.value.replace('_', '-')}", f"cpps-demo-{role.value.replace('_', '-')}", role, first, last)
+    DemoAccount(
+        f"demo-{role.value.replace('_', '-')}",
+        f"cpps-demo-{role.value.replace('_', '-')}",
+        role,
+        first,
+        last,
+    )
     for role, first, last in (
         (Role.FACILITATOR, "Rosa", "Delgado"),
         (Role.COUNCIL_MEMBER, "Marcus", "Johnson"),
@@ -59,7 +65,8 @@ def demo_census_table() -> CensusTable:
     with (census_directory() / NAMES_FILE).open(newline="", encoding="utf-8") as stream:
         names = {row["police_district"]: row["name"] for row in csv.DictReader(stream)}
     areas = tuple(
-        replace(area, name=f"{area.code} – {names.get(area.code, area.code)}") for area in table.areas
+        replace(area, name=f"{area.code} \N{EN DASH} {names.get(area.code, area.code)}")
+        for area in table.areas
     )
     return CensusTable(areas=areas, figures=table.figures)
 
@@ -113,7 +120,8 @@ def _demo_processes(chicago: Jurisdiction, facilitator: User, council_member: Us
         kind=ProcessKind.PANEL,
         title="Southwest Side community safety panel",
         purpose=(
-            "A panel of 30 residents drawn by lot from every part of the area, paid for their time, "
+            "A panel of 30 residents drawn by lot from every part of the area, paid for their "
+            "time, "
             "to set the priorities the police and city services will answer to."
         ),
         area_codes=["8", "10"],
@@ -124,7 +132,8 @@ def _demo_processes(chicago: Jurisdiction, facilitator: User, council_member: Us
         kind=ProcessKind.SURVEY,
         title="Feeling safe and being heard: citywide survey",
         purpose=(
-            "How safe do you feel, day and night? Do you feel listened to and treated with respect? "
+            "How safe do you feel, day and night? Do you feel listened to and treated with "
+            "respect? "
             "Answer online, by text message, by phone or on paper."
         ),
     )

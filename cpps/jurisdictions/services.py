@@ -7,7 +7,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cpps.audit.services import SYSTEM, Actor, audit_event_record
-from cpps.common.errors import InvalidInput
+from cpps.common.errors import InvalidInputError
 from cpps.engines.census import CensusTable
 from cpps.jurisdictions.models import Area, CensusFigure, Jurisdiction
 
@@ -18,9 +18,11 @@ def jurisdiction_create(
     """Create a jurisdiction; its audit chain starts with this event."""
     slug = slug or slugify(name)
     if not slug:
-        raise InvalidInput(_("A jurisdiction needs a name made of letters or digits."))
+        raise InvalidInputError(_("A jurisdiction needs a name made of letters or digits."))
     if Jurisdiction.objects.filter(slug=slug).exists():
-        raise InvalidInput(_("A jurisdiction with the short name “%(slug)s” already exists.") % {"slug": slug})
+        raise InvalidInputError(
+            _("A jurisdiction with the short name “%(slug)s” already exists.") % {"slug": slug}
+        )
     with transaction.atomic():
         jurisdiction = Jurisdiction.objects.create(name=name, slug=slug, description=description)
         audit_event_record(
@@ -51,12 +53,17 @@ def census_import(
                 )
                 existing[record.code] = area
                 created += 1
-            elif record.name != record.code and (area.name, area.kind) != (record.name, record.kind):
+            elif record.name != record.code and (area.name, area.kind) != (
+                record.name,
+                record.kind,
+            ):
                 area.name, area.kind = record.name, record.kind
                 area.save(update_fields=["name", "kind"])
         for record in table.areas:
             if record.parent_code:
-                Area.objects.filter(pk=existing[record.code].pk).update(parent=existing[record.parent_code])
+                Area.objects.filter(pk=existing[record.code].pk).update(
+                    parent=existing[record.parent_code]
+                )
         area_ids = [existing[record.code].pk for record in table.areas]
         replaced = CensusFigure.objects.filter(
             area_id__in=area_ids,

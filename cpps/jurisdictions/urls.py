@@ -7,5 +7,9 @@ urlpatterns = [
     path("<slug:slug>/", views.jurisdiction_home, name="home"),
     path("<slug:slug>/areas/<str:code>/", views.area_detail, name="area"),
     path("<slug:slug>/members/", views.members, name="members"),
-    path("<slug:slug>/members/<int:pk>/remove/", views.membership_revoke_view, name="membership_revoke"),
+    path(
+        "<slug:slug>/members/<int:pk>/remove/",
+        views.membership_revoke_view,
+        name="membership_revoke",
+    ),
 ]

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cpps.accounts.models import Membership, User
 from cpps.accounts.policy import Action, can, require
 from cpps.accounts.services import membership_grant, membership_revoke
-from cpps.common.errors import InvalidInput
+from cpps.common.errors import InvalidInputError
 from cpps.jurisdictions import selectors
 from cpps.jurisdictions.forms import MembershipGrantForm
 from cpps.processes.selectors import process_list
@@ -19,7 +19,9 @@ from cpps.processes.selectors import process_list
 
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "jurisdictions/index.html", {"jurisdictions": selectors.jurisdiction_list()})
+    return render(
+        request, "jurisdictions/index.html", {"jurisdictions": selectors.jurisdiction_list()}
+    )
 
 
 @require_safe
@@ -39,7 +41,11 @@ def jurisdiction_home(request: HttpRequest, slug: str) -> HttpResponse:
 def area_detail(request: HttpRequest, slug: str, code: str) -> HttpResponse:
     jurisdiction = selectors.jurisdiction_get(slug=slug)
     area = selectors.area_get(jurisdiction=jurisdiction, code=code)
-    context = {"jurisdiction": jurisdiction, "area": area, "census": selectors.area_census(area=area)}
+    context = {
+        "jurisdiction": jurisdiction,
+        "area": area,
+        "census": selectors.area_census(area=area),
+    }
     return render(request, "jurisdictions/area_detail.html", context)
 
 
@@ -55,16 +61,21 @@ def members(request: HttpRequest, slug: str) -> HttpResponse:
         else:
             try:
                 membership_grant(
-                    granted_by=request.user, jurisdiction=jurisdiction, user=user, role=form.cleaned_data["role"]
+                    granted_by=request.user,
+                    jurisdiction=jurisdiction,
+                    user=user,
+                    role=form.cleaned_data["role"],
                 )
-            except InvalidInput as error:
+            except InvalidInputError as error:
                 form.add_error(None, str(error))
             else:
                 messages.success(request, _("Role granted."))
                 return redirect("jurisdictions:members", slug=slug)
     memberships = Membership.objects.filter(jurisdiction=jurisdiction).select_related("user")
     context = {"jurisdiction": jurisdiction, "form": form, "memberships": memberships}
-    return render(request, "jurisdictions/members.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "jurisdictions/members.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_POST

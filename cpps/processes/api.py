@@ -32,7 +32,10 @@ def _process_out(process: Process, participant_count: int) -> ProcessOut:
 @router.get("/{slug}/processes", response=list[ProcessOut])
 def list_processes(request: HttpRequest, slug: str) -> list[ProcessOut]:
     processes = selectors.process_list(jurisdiction=jurisdiction_get(slug=slug))
-    return [_process_out(process, process.participant_count) for process in processes]
+    return [
+        _process_out(process, process.participant_count)  # type: ignore[attr-defined]
+        for process in processes
+    ]
 
 
 @router.post("/{slug}/processes", response={201: ProcessOut}, auth=django_auth)

@@ -4,16 +4,19 @@ to weight results to the census; their categories match the census variables of 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 @dataclass(frozen=True)
 class DemographicQuestion:
     key: str
-    label: Promise
-    choices: tuple[tuple[str, Promise], ...]
+    label: StrOrPromise
+    choices: tuple[tuple[str, StrOrPromise], ...]
 
 
 QUESTIONS: tuple[DemographicQuestion, ...] = (

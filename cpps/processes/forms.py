@@ -22,19 +22,27 @@ class ProcessForm(forms.Form):
         help_text=_("In plain words: what residents are asked, and what will be done with it."),
     )
     areas = forms.MultipleChoiceField(
-        label=_("Areas"), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Areas"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text=_("Leave empty for the whole jurisdiction."),
     )
     languages = forms.MultipleChoiceField(
-        label=_("Languages"), choices=LANGUAGE_CHOICES, initial=["en", "es"],
+        label=_("Languages"),
+        choices=LANGUAGE_CHOICES,
+        initial=["en", "es"],
         widget=forms.CheckboxSelectMultiple,
     )
     opens_on = forms.DateField(label=_("Opens on (YYYY-MM-DD)"), required=False)
     closes_on = forms.DateField(label=_("Closes on (YYYY-MM-DD)"), required=False)
 
-    def __init__(self, *args: Any, jurisdiction: Jurisdiction, with_kind: bool = True, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, jurisdiction: Jurisdiction, with_kind: bool = True, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["areas"].choices = [
+        areas = self.fields["areas"]
+        assert isinstance(areas, forms.MultipleChoiceField)  # noqa: S101 - narrows the type
+        areas.choices = [
             (area.code, area.name) for area in jurisdiction.areas.order_by("kind", "name")
         ]
         if not with_kind:

@@ -25,11 +25,15 @@ class ProcessState(models.TextChoices):
 class Process(models.Model):
     """A community-led process in a jurisdiction: a panel, a survey, a deliberation, ..."""
 
-    jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="processes")
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="processes"
+    )
     kind = models.CharField(max_length=20, choices=ProcessKind.choices)
     title = models.CharField(max_length=200)
     purpose = models.TextField()
-    state = models.CharField(max_length=12, choices=ProcessState.choices, default=ProcessState.DRAFT)
+    state = models.CharField(
+        max_length=12, choices=ProcessState.choices, default=ProcessState.DRAFT
+    )
     areas = models.ManyToManyField(Area, blank=True, related_name="processes")
     languages = models.JSONField(default=list)
     opens_on = models.DateField(null=True, blank=True)
@@ -72,7 +76,9 @@ class Participant(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["process", "pseudonym"], name="participant_pseudonym_unique")
+            models.UniqueConstraint(
+                fields=["process", "pseudonym"], name="participant_pseudonym_unique"
+            )
         ]
 
     def __str__(self) -> str:

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
 from cpps.audit.services import Actor, audit_event_record
-from cpps.common.errors import InvalidInput, InvalidTransition
+from cpps.common.errors import InvalidInputError, InvalidTransitionError
 from cpps.engines.privacy import new_process_salt, pseudonym
 from cpps.jurisdictions.models import Area, Jurisdiction
 from cpps.processes.demographics import QUESTIONS
@@ -57,20 +57,21 @@ def _validated_agenda(
     closes_on: date | None,
 ) -> tuple[list[Area], list[str]]:
     if not title.strip():
-        raise InvalidInput(_("Give the process a title."))
+        raise InvalidInputError(_("Give the process a title."))
     if not purpose.strip():
-        raise InvalidInput(_("Say in a few words what the process is for."))
+        raise InvalidInputError(_("Say in a few words what the process is for."))
     chosen_languages = list(dict.fromkeys(languages)) or list(SUPPORTED_LANGUAGES)
     unknown = [code for code in chosen_languages if code not in SUPPORTED_LANGUAGES]
     if unknown:
-        raise InvalidInput(_("Unsupported language: %(codes)s.") % {"codes": ", ".join(unknown)})
+        listed = ", ".join(unknown)
+        raise InvalidInputError(_("Unsupported language: %(codes)s.") % {"codes": listed})
     codes = list(dict.fromkeys(area_codes))
     areas = list(Area.objects.filter(jurisdiction=jurisdiction, code__in=codes))
     if len(areas) != len(codes):
         missing = sorted(set(codes) - {area.code for area in areas})
-        raise InvalidInput(_("Unknown area: %(codes)s.") % {"codes": ", ".join(missing)})
+        raise InvalidInputError(_("Unknown area: %(codes)s.") % {"codes": ", ".join(missing)})
     if opens_on and closes_on and closes_on < opens_on:
-        raise InvalidInput(_("The closing date must not be before the opening date."))
+        raise InvalidInputError(_("The closing date must not be before the opening date."))
     return areas, chosen_languages
 
 
@@ -89,7 +90,7 @@ def process_create(
     """Convene a new process (community roles only); it starts as a draft."""
     role = require(user, Action.CREATE_PROCESS, jurisdiction)
     if kind not in ProcessKind.values:
-        raise InvalidInput(_("“%(kind)s” is not a kind of process.") % {"kind": kind})
+        raise InvalidInputError(_("“%(kind)s” is not a kind of process.") % {"kind": kind})
     areas, chosen_languages = _validated_agenda(
         jurisdiction=jurisdiction,
         title=title,
@@ -141,7 +142,7 @@ def process_agenda_update(
     """Change what a process is about (community roles only, before it closes)."""
     role = require(user, Action.SET_AGENDA, process.jurisdiction)
     if process.state not in {ProcessState.DRAFT, ProcessState.OPEN}:
-        raise InvalidTransition(_("A closed process's agenda can no longer be changed."))
+        raise InvalidTransitionError(_("A closed process's agenda can no longer be changed."))
     areas, chosen_languages = _validated_agenda(
         jurisdiction=process.jurisdiction,
         title=title,
@@ -153,7 +154,11 @@ def process_agenda_update(
     )
     with transaction.atomic():
         process.title, process.purpose = title.strip(), purpose.strip()
-        process.languages, process.opens_on, process.closes_on = chosen_languages, opens_on, closes_on
+        process.languages, process.opens_on, process.closes_on = (
+            chosen_languages,
+            opens_on,
+            closes_on,
+        )
         process.save()
         process.areas.set(areas)
         audit_event_record(
@@ -174,7 +179,7 @@ def process_transition(*, user: User | AnonymousUser, process: Process, to_state
     """Move a process along its lifecycle (community roles only)."""
     role = require(user, Action.CONVENE_PROCESS, process.jurisdiction)
     if to_state not in ALLOWED_TRANSITIONS.get(process.state, frozenset()):
-        raise InvalidTransition(
+        raise InvalidTransitionError(
             _("A process that is %(state)s cannot become %(target)s.")
             % {"state": process.get_state_display().lower(), "target": to_state}
         )
@@ -196,11 +201,11 @@ def one_time_links_issue(*, user: User | AnonymousUser, process: Process, count:
     """Create `count` signed one-time links; the tokens are returned once and never stored."""
     role = require(user, Action.INVITE, process.jurisdiction)
     if not 1 <= count <= MAX_LINKS_PER_REQUEST:
-        raise InvalidInput(
+        raise InvalidInputError(
             _("Ask for between 1 and %(max)s links at a time.") % {"max": MAX_LINKS_PER_REQUEST}
         )
     if process.state in {ProcessState.CLOSED, ProcessState.PUBLISHED}:
-        raise InvalidTransition(_("This process is closed; it takes no new participants."))
+        raise InvalidTransitionError(_("This process is closed; it takes no new participants."))
     secrets_issued = [secrets.token_urlsafe(18) for _ in range(count)]
     with transaction.atomic():
         OneTimeLink.objects.bulk_create(
@@ -213,7 +218,10 @@ def one_time_links_issue(*, user: User | AnonymousUser, process: Process, count:
             target=process,
             payload={"count": count},
         )
-    return [signing.dumps({"p": process.pk, "s": secret}, salt=LINK_SIGNING_SALT) for secret in secrets_issued]
+    return [
+        signing.dumps({"p": process.pk, "s": secret}, salt=LINK_SIGNING_SALT)
+        for secret in secrets_issued
+    ]
 
 
 def _digest(secret: str) -> str:
@@ -224,13 +232,15 @@ def participant_join_by_link(*, token: str) -> Participant:
     """Redeem a one-time link and return the new participant.
 
     Raises:
-        InvalidInput: the link is damaged, already used, or its process is not open.
+        InvalidInputError: the link is damaged, already used, or its process is not open.
     """
     try:
         claims = signing.loads(token, salt=LINK_SIGNING_SALT)
         process_id, secret = int(claims["p"]), str(claims["s"])
     except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
-        raise InvalidInput(_("This link is not valid. Check that it was copied in full.")) from error
+        raise InvalidInputError(
+            _("This link is not valid. Check that it was copied in full.")
+        ) from error
     with transaction.atomic():
         link = (
             OneTimeLink.objects.select_related("process")
@@ -238,15 +248,18 @@ def participant_join_by_link(*, token: str) -> Participant:
             .first()
         )
         if link is None:
-            raise InvalidInput(_("This link is not valid. Check that it was copied in full."))
+            raise InvalidInputError(_("This link is not valid. Check that it was copied in full."))
         if link.process.state != ProcessState.OPEN:
-            raise InvalidInput(_("This process is not open for taking part right now."))
+            raise InvalidInputError(_("This process is not open for taking part right now."))
         redeemed = OneTimeLink.objects.filter(pk=link.pk, redeemed_at__isnull=True).update(
             redeemed_at=timezone.now()
         )
         if not redeemed:
-            raise InvalidInput(
-                _("This link has already been used. Continue on the device you used first, or ask the organisers for a new link.")
+            raise InvalidInputError(
+                _(
+                    "This link has already been used. Continue on the device you used first, "
+                    "or ask the organisers for a new link."
+                )
             )
         return Participant.objects.create(
             process=link.process,
@@ -260,7 +273,9 @@ def participant_join_by_link(*, token: str) -> Participant:
         )
 
 
-def participant_demographics_save(*, participant: Participant, answers: Mapping[str, str]) -> Participant:
+def participant_demographics_save(
+    *, participant: Participant, answers: Mapping[str, str]
+) -> Participant:
     """Store the optional self-reported answers; blanks mean "prefer not to say"."""
     cleaned: dict[str, str] = {}
     for question in QUESTIONS:
@@ -268,7 +283,7 @@ def participant_demographics_save(*, participant: Participant, answers: Mapping[
         if not answer:
             continue
         if answer not in {value for value, _label in question.choices}:
-            raise InvalidInput(_("Choose one of the answers offered."))
+            raise InvalidInputError(_("Choose one of the answers offered."))
         cleaned[question.key] = answer
     participant.demographics = cleaned
     participant.save(update_fields=["demographics"])

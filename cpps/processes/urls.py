@@ -9,7 +9,11 @@ urlpatterns = [
     path("j/<slug:slug>/processes/<int:pk>/agenda/", views.process_edit, name="edit"),
     path("j/<slug:slug>/processes/<int:pk>/state/", views.process_state, name="state"),
     path("j/<slug:slug>/processes/<int:pk>/links/", views.process_links, name="links"),
-    path("j/<slug:slug>/processes/<int:pk>/participants/", views.process_participants, name="participants"),
+    path(
+        "j/<slug:slug>/processes/<int:pk>/participants/",
+        views.process_participants,
+        name="participants",
+    ),
     path("take-part/about-you/", views.about_you, name="about_you"),
     path("take-part/<str:token>/", views.take_part, name="take_part"),
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cpps.accounts.policy import Action, can, require
-from cpps.common.errors import InvalidInput, InvalidTransition
+from cpps.common.errors import InvalidInputError, InvalidTransitionError
 from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.processes import selectors, services
 from cpps.processes.forms import DemographicsForm, LinkRequestForm, ProcessForm
@@ -41,16 +41,20 @@ def process_create(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             process = services.process_create(
-                user=request.user, jurisdiction=jurisdiction, kind=form.cleaned_data["kind"],
+                user=request.user,
+                jurisdiction=jurisdiction,
+                kind=form.cleaned_data["kind"],
                 **_agenda_arguments(form),
             )
-        except InvalidInput as error:
+        except InvalidInputError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The process was created as a draft."))
             return redirect("processes:detail", slug=slug, pk=process.pk)
     context = {"jurisdiction": jurisdiction, "form": form, "heading": _("Start a process")}
-    return render(request, "processes/process_form.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "processes/process_form.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -59,21 +63,35 @@ def process_edit(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     process = selectors.process_get(jurisdiction=jurisdiction, pk=pk)
     require(request.user, Action.SET_AGENDA, jurisdiction)
     initial = {
-        "title": process.title, "purpose": process.purpose, "languages": process.languages,
+        "title": process.title,
+        "purpose": process.purpose,
+        "languages": process.languages,
         "areas": [area.code for area in process.areas.all()],
-        "opens_on": process.opens_on, "closes_on": process.closes_on,
+        "opens_on": process.opens_on,
+        "closes_on": process.closes_on,
     }
-    form = ProcessForm(request.POST or None, initial=initial, jurisdiction=jurisdiction, with_kind=False)
+    form = ProcessForm(
+        request.POST or None, initial=initial, jurisdiction=jurisdiction, with_kind=False
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            services.process_agenda_update(user=request.user, process=process, **_agenda_arguments(form))
-        except (InvalidInput, InvalidTransition) as error:
+            services.process_agenda_update(
+                user=request.user, process=process, **_agenda_arguments(form)
+            )
+        except (InvalidInputError, InvalidTransitionError) as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, _("The agenda was updated."))
             return redirect("processes:detail", slug=slug, pk=process.pk)
-    context = {"jurisdiction": jurisdiction, "form": form, "process": process, "heading": _("Change the agenda")}
-    return render(request, "processes/process_form.html", context, status=400 if form.errors else 200)
+    context = {
+        "jurisdiction": jurisdiction,
+        "form": form,
+        "process": process,
+        "heading": _("Change the agenda"),
+    }
+    return render(
+        request, "processes/process_form.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_safe
@@ -97,8 +115,12 @@ def process_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def process_state(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     jurisdiction = jurisdiction_get(slug=slug)
     process = selectors.process_get(jurisdiction=jurisdiction, pk=pk)
-    services.process_transition(user=request.user, process=process, to_state=request.POST.get("state", ""))
-    messages.success(request, _("The process is now %(state)s.") % {"state": process.get_state_display().lower()})
+    services.process_transition(
+        user=request.user, process=process, to_state=request.POST.get("state", "")
+    )
+    messages.success(
+        request, _("The process is now %(state)s.") % {"state": process.get_state_display().lower()}
+    )
     return redirect("processes:detail", slug=slug, pk=pk)
 
 
@@ -111,13 +133,20 @@ def process_links(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     links: list[str] = []
     if request.method == "POST" and form.is_valid():
         try:
-            tokens = services.one_time_links_issue(user=request.user, process=process, count=form.cleaned_data["count"])
-        except (InvalidInput, InvalidTransition) as error:
+            tokens = services.one_time_links_issue(
+                user=request.user, process=process, count=form.cleaned_data["count"]
+            )
+        except (InvalidInputError, InvalidTransitionError) as error:
             form.add_error(None, str(error))
         else:
-            links = [request.build_absolute_uri(reverse("processes:take_part", args=[token])) for token in tokens]
+            links = [
+                request.build_absolute_uri(reverse("processes:take_part", args=[token]))
+                for token in tokens
+            ]
     context = {"jurisdiction": jurisdiction, "process": process, "form": form, "links": links}
-    return render(request, "processes/process_links.html", context, status=400 if form.errors else 200)
+    return render(
+        request, "processes/process_links.html", context, status=400 if form.errors else 200
+    )
 
 
 @require_safe
@@ -131,15 +160,18 @@ def process_participants(request: HttpRequest, slug: str, pk: int) -> HttpRespon
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def take_part(request: HttpRequest, token: str) -> HttpResponse:
-    """Redeem a one-time link; GET only shows what the process is, so link previews use nothing."""
+    """Redeem a one-time link; GET only describes it, so link previews redeem nothing."""
     if request.user.is_authenticated:
-        # Taking part is anonymous: a session that knows an account must never also know a pseudonym.
-        message = _("You are signed in. Taking part is anonymous and never linked to an account: sign out first, then open your link again.")
+        # Taking part is anonymous: a session must never know both an account and a pseudonym.
+        message = _(
+            "You are signed in. Taking part is anonymous and never linked to an account: "
+            "sign out first, then open your link again."
+        )
         return render(request, "processes/take_part.html", {"error": message}, status=409)
     if request.method == "POST":
         try:
             participant = services.participant_join_by_link(token=token)
-        except InvalidInput as error:
+        except InvalidInputError as error:
             return render(request, "processes/take_part.html", {"error": str(error)}, status=400)
         request.session.cycle_key()
         request.session[SESSION_PARTICIPANT] = participant.pk
@@ -151,18 +183,32 @@ def _session_participant(request: HttpRequest) -> Participant | None:
     participant_id = request.session.get(SESSION_PARTICIPANT)
     if participant_id is None:
         return None
-    return Participant.objects.select_related("process__jurisdiction").filter(pk=participant_id).first()
+    return (
+        Participant.objects.select_related("process__jurisdiction")
+        .filter(pk=participant_id)
+        .first()
+    )
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
 def about_you(request: HttpRequest) -> HttpResponse:
     participant = _session_participant(request)
     if participant is None:
-        return render(request, "processes/take_part.html", {"error": _("Open your invitation link first.")}, status=400)
+        return render(
+            request,
+            "processes/take_part.html",
+            {"error": _("Open your invitation link first.")},
+            status=400,
+        )
     form = DemographicsForm(request.POST or None, initial=participant.demographics)
     if request.method == "POST" and form.is_valid():
         services.participant_demographics_save(participant=participant, answers=form.cleaned_data)
         messages.success(request, _("Thank you. Your answers were saved."))
         return redirect("processes:about_you")
     process: Process = participant.process
-    return render(request, "processes/about_you.html", {"form": form, "process": process}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "processes/about_you.html",
+        {"form": form, "process": process},
+        status=400 if form.errors else 200,
+    )

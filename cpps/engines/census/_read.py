@@ -139,7 +139,9 @@ def _read_rows(rows: list[list[str]]) -> CensusTable:
     if not rows or not any(cell.strip() for cell in rows[0]):
         raise CensusFileError([CensusProblem(1, "", "the file is empty; expected a header row")])
     header = [cell.strip() for cell in rows[0]]
-    body = [(index, row) for index, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row)]
+    body = [
+        (index, row) for index, row in enumerate(rows[1:], start=2) if any(c.strip() for c in row)
+    ]
     if not body:
         raise CensusFileError([CensusProblem(2, "", "the file has a header but no data rows")])
     if "variable" in header and "count" in header:
@@ -200,11 +202,15 @@ def _read_long(header: list[str], body: list[tuple[int, list[str]]]) -> CensusTa
         key = (area.code, values["variable"], values["category"])
         if key in seen:
             problems.append(
-                CensusProblem(number, "category", f"repeats the figure already given in row {seen[key]}")
+                CensusProblem(
+                    number, "category", f"repeats the figure already given in row {seen[key]}"
+                )
             )
             continue
         seen[key] = number
-        figures.append(CensusRecord(area.code, key[1], key[2], count, values["source"], values["vintage"]))
+        figures.append(
+            CensusRecord(area.code, key[1], key[2], count, values["source"], values["vintage"])
+        )
     problems.extend(_parent_problems(areas.values(), body[0][0]))
     if problems:
         raise CensusFileError(problems)
@@ -226,16 +232,27 @@ def _long_area(
         return None
     known = areas.get(code)
     if known is not None:
-        for column, attribute in (("area_name", "name"), ("area_kind", "kind"), ("parent_code", "parent_code")):
+        for column, attribute in (
+            ("area_name", "name"),
+            ("area_kind", "kind"),
+            ("parent_code", "parent_code"),
+        ):
             given = values[column]
             if given and given != getattr(known, attribute):
                 problems.append(
-                    CensusProblem(number, column, f"'{given}' differs from '{getattr(known, attribute)}' given earlier for area '{code}'")
+                    CensusProblem(
+                        number,
+                        column,
+                        f"'{given}' differs from '{getattr(known, attribute)}' "
+                        f"given earlier for area '{code}'",
+                    )
                 )
         return known
     kind = values["area_kind"] or "district"
     if kind not in AREA_KINDS:
-        problems.append(CensusProblem(number, "area_kind", f"'{kind}' is not one of {', '.join(AREA_KINDS)}"))
+        problems.append(
+            CensusProblem(number, "area_kind", f"'{kind}' is not one of {', '.join(AREA_KINDS)}")
+        )
         return None
     area = AreaRecord(code, values["area_name"] or code, kind, values["parent_code"])
     areas[code] = area
@@ -245,7 +262,11 @@ def _long_area(
 def _parent_problems(areas: Iterable[AreaRecord], first_row: int) -> list[CensusProblem]:
     codes = {area.code for area in areas}
     return [
-        CensusProblem(first_row, "parent_code", f"area '{area.code}' names parent '{area.parent_code}', which is not in the file")
+        CensusProblem(
+            first_row,
+            "parent_code",
+            f"area '{area.code}' names parent '{area.parent_code}', which is not in the file",
+        )
         for area in areas
         if area.parent_code and area.parent_code not in codes
     ]
@@ -261,7 +282,9 @@ def _read_wide(header: list[str], body: list[tuple[int, list[str]]]) -> CensusTa
         match = _WIDE_COLUMN.match(column)
         if not match or match["source"] not in _SOURCES:
             problems.append(
-                CensusProblem(1, column, "is not a census figure column; expected e.g. 'dhc2020_F_18_24'")
+                CensusProblem(
+                    1, column, "is not a census figure column; expected e.g. 'dhc2020_F_18_24'"
+                )
             )
             continue
         figure_columns[column] = (match["source"], match["vintage"], match["figure"])
@@ -280,7 +303,11 @@ def _read_wide(header: list[str], body: list[tuple[int, list[str]]]) -> CensusTa
             problems.append(CensusProblem(number, area_column, "is empty"))
             continue
         if code in seen:
-            problems.append(CensusProblem(number, area_column, f"area '{code}' was already given in row {seen[code]}"))
+            problems.append(
+                CensusProblem(
+                    number, area_column, f"area '{code}' was already given in row {seen[code]}"
+                )
+            )
             continue
         seen[code] = number
         name = _cell(row, header, "area_name") if "area_name" in header else ""
@@ -330,15 +357,22 @@ def _wide_figures(
     if "housing_units" in counts and "occupied_units" in counts:
         vacant = counts["housing_units"][0] - counts["occupied_units"][0]
         if vacant < 0:
-            problems.append(CensusProblem(number, "housing_units", "is smaller than occupied_units"))
+            problems.append(
+                CensusProblem(number, "housing_units", "is smaller than occupied_units")
+            )
         else:
             _, source, vintage = counts["housing_units"]
             figures.append(CensusRecord(code, "housing_units", "vacant", vacant, source, vintage))
     if "pop_in_households" in counts:
         add("living_quarters", "households", "pop_in_households")
-    known = set(simple) | _WIDE_REDUNDANT | {"housing_units"} | {
-        f"{sex}_{band}" for sex in _SEXES for band in _AGE_BANDS
-    }
+    known = (
+        set(simple)
+        | _WIDE_REDUNDANT
+        | {"housing_units"}
+        | {f"{sex}_{band}" for sex in _SEXES for band in _AGE_BANDS}
+    )
     for figure in sorted(set(counts) - known):
-        problems.append(CensusProblem(number, figure, "is not a figure this importer knows how to store"))
+        problems.append(
+            CensusProblem(number, figure, "is not a figure this importer knows how to store")
+        )
     return figures

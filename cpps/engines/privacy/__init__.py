@@ -1,6 +1,22 @@
-"""Privacy by design: per-process pseudonyms, keyed digests of contact details, and (later)
-small-cell suppression of published tables."""
+"""Privacy by design: per-process pseudonyms, keyed digests of contact details, and small-cell
+suppression (with optional count noise) for every published table."""
 
 from cpps.engines.privacy._pseudonyms import keyed_digest, new_process_salt, pseudonym
+from cpps.engines.privacy._suppression import (
+    DEFAULT_THRESHOLD,
+    SuppressedTable,
+    SuppressionError,
+    add_count_noise,
+    suppress_table,
+)
 
-__all__ = ["keyed_digest", "new_process_salt", "pseudonym"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "SuppressedTable",
+    "SuppressionError",
+    "add_count_noise",
+    "keyed_digest",
+    "new_process_salt",
+    "pseudonym",
+    "suppress_table",
+]

@@ -8,7 +8,7 @@ from cpps.engines.privacy._pseudonyms import EmptyIdentityError
 
 
 def test_pseudonym_is_a_keyed_hmac_of_salt_channel_and_identity():
-    expected = hmac.new(b"k", "salt\x1flink\x1fabc".encode(), sha256).hexdigest()
+    expected = hmac.new(b"k", b"salt\x1flink\x1fabc", sha256).hexdigest()
     assert pseudonym(key="k", process_salt="salt", channel="link", identity="abc") == expected
 
 

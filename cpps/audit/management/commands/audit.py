@@ -1,4 +1,4 @@
-"""cpps audit verify [--jurisdiction X]: check the hash chains; exit 1 naming the first bad event."""
+"""cpps audit verify [--jurisdiction X]: check the hash chains; exit 1 naming the first bad one."""
 
 from __future__ import annotations
 
@@ -25,7 +25,10 @@ class Command(BaseCommand):
             if jurisdiction is None:
                 raise CommandError(f"No jurisdiction '{options['jurisdiction']}'.")
         reports = audit_chain_verify(jurisdiction=jurisdiction)
-        names = {f"jurisdiction:{pk}": slug for pk, slug in Jurisdiction.objects.values_list("pk", "slug")}
+        names = {
+            f"jurisdiction:{pk}": slug
+            for pk, slug in Jurisdiction.objects.values_list("pk", "slug")
+        }
         broken = []
         for report in reports:
             label = names.get(report.chain, report.chain)

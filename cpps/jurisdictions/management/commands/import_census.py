@@ -23,7 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("jurisdiction", help="the jurisdiction's short name (slug)")
         parser.add_argument("file", type=Path, help="the census CSV file")
         parser.add_argument(
-            "--create", metavar="NAME", help="create the jurisdiction with this name if it does not exist"
+            "--create",
+            metavar="NAME",
+            help="create the jurisdiction with this name if it does not exist",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -38,10 +40,13 @@ class Command(BaseCommand):
         if jurisdiction is None:
             if not options["create"]:
                 raise CommandError(
-                    f"No jurisdiction '{options['jurisdiction']}'. Add --create \"Its name\" to create it."
+                    f"No jurisdiction '{options['jurisdiction']}'. "
+                    'Add --create "Its name" to create it.'
                 )
             try:
-                jurisdiction = jurisdiction_create(name=options["create"], slug=options["jurisdiction"])
+                jurisdiction = jurisdiction_create(
+                    name=options["create"], slug=options["jurisdiction"]
+                )
             except DomainError as error:
                 raise CommandError(str(error)) from error
         summary = census_import(jurisdiction=jurisdiction, table=table, file_name=path.name)
