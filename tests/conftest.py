@@ -26,7 +26,11 @@ CHROMIUM_ARGS = [
 
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
-    return {**browser_type_launch_args, "executable_path": "/usr/bin/chromium", "args": CHROMIUM_ARGS}
+    return {
+        **browser_type_launch_args,
+        "executable_path": "/usr/bin/chromium",
+        "args": CHROMIUM_ARGS,
+    }
 
 
 @pytest.fixture
@@ -49,7 +53,9 @@ def accounts(chicago):
     from cpps.accounts.models import User
     from cpps.jurisdictions.demo import DEMO_ACCOUNTS
 
-    return {account.role.value: User.objects.get(username=account.username) for account in DEMO_ACCOUNTS}
+    return {
+        account.role.value: User.objects.get(username=account.username) for account in DEMO_ACCOUNTS
+    }
 
 
 @pytest.fixture(scope="session")

@@ -22,7 +22,12 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
     }
     result = subprocess.run(
         [sys.executable, "-m", "cpps.cli.main", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -30,10 +35,19 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
 
 def test_production_refuses_to_start_without_secrets(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"SECRET_KEY", "PSEUDONYM_KEY"}}
-    env |= {"CPPS_ENV": "production", "ALLOWED_HOSTS": "x.org", "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}"}
+    env |= {
+        "CPPS_ENV": "production",
+        "ALLOWED_HOSTS": "x.org",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}",
+    }
     result = subprocess.run(
-        [sys.executable, "-m", "cpps.cli.main", "check"], cwd=REPO_ROOT, env=env,
-        capture_output=True, text=True, timeout=120, check=False,
+        [sys.executable, "-m", "cpps.cli.main", "check"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
     )
     assert result.returncode != 0
     assert "Set the SECRET_KEY environment variable in production." in result.stderr
@@ -69,17 +83,24 @@ def test_repeated_failed_sign_ins_are_rate_limited(settings, accounts):
     settings.LOGIN_RATE = "3/m"
     client = Client()
     statuses = [
-        client.post("/accounts/login/", {"username": "demo-facilitator", "password": "wrong"}).status_code
+        client.post(
+            "/accounts/login/", {"username": "demo-facilitator", "password": "wrong"}
+        ).status_code
         for _ in range(5)
     ]
     assert statuses[:3] == [200, 200, 200]
     assert statuses[3:] == [429, 429]
-    assert "Too many attempts" in client.post("/accounts/login/", {"username": "x", "password": "y"}).content.decode()
+    assert (
+        "Too many attempts"
+        in client.post("/accounts/login/", {"username": "x", "password": "y"}).content.decode()
+    )
 
 
 def test_sign_in_works_and_shows_roles(accounts):
     client = Client()
-    response = client.post("/accounts/login/", {"username": "demo-facilitator", "password": "cpps-demo-facilitator"})
+    response = client.post(
+        "/accounts/login/", {"username": "demo-facilitator", "password": "cpps-demo-facilitator"}
+    )
     assert response.status_code == 302
     page = client.get("/j/chicago/").content.decode()
     assert "Signed in as demo-facilitator (Facilitator)" in page

@@ -20,7 +20,13 @@ from tests.support.routes import WRITE_ROUTES_AND_ROLES, all_routes, route_value
 WRITE_METHODS = ("post", "put", "patch", "delete")
 SENTINEL_DEMOGRAPHIC = "sentinel-demographic-7f3a9c"
 # Routes where anyone (residents without accounts) may write: taking part, language, signing in.
-PUBLIC_WRITE_ROUTES = {"take-part/<str:token>/", "take-part/about-you/", "i18n/setlang/", "accounts/login/", "accounts/logout/"}
+PUBLIC_WRITE_ROUTES = {
+    "take-part/<str:token>/",
+    "take-part/about-you/",
+    "i18n/setlang/",
+    "accounts/login/",
+    "accounts/logout/",
+}
 
 
 def snapshot():
@@ -38,7 +44,9 @@ def world(chicago, accounts):
     process = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.DELIBERATION)
     first, unused = one_time_links_issue(user=facilitator, process=process, count=2)
     participant = participant_join_by_link(token=first)
-    Participant.objects.filter(pk=participant.pk).update(demographics={"age_band": SENTINEL_DEMOGRAPHIC})
+    Participant.objects.filter(pk=participant.pk).update(
+        demographics={"age_band": SENTINEL_DEMOGRAPHIC}
+    )
     police = accounts["police_liaison"]
     others = [user for role, user in accounts.items() if role != "police_liaison"]
     # The unused token is part of a swept URL, so only the redeemed one is a secret here.
@@ -97,7 +105,9 @@ def test_police_liaison_can_write_nothing_on_any_route(world):
             before = snapshot()
             response = send(client, method, url, data, content_type)
             assert response.status_code < 500, f"{method.upper()} {url}: {response.status_code}"
-            assert snapshot() == before, f"{method.upper()} {url} changed stored data for a police liaison"
+            assert snapshot() == before, (
+                f"{method.upper()} {url} changed stored data for a police liaison"
+            )
             assert_no_personal_data(response, world, f"{method.upper()} {url}")
 
 
@@ -115,7 +125,12 @@ def test_police_liaison_holding_a_community_role_still_cannot_convene(world):
     """A second role never unlocks what the police role forbids."""
     from cpps.accounts.services import membership_grant
 
-    membership_grant(granted_by=None, jurisdiction=world["jurisdiction"], user=world["police"], role="facilitator")
+    membership_grant(
+        granted_by=None,
+        jurisdiction=world["jurisdiction"],
+        user=world["police"],
+        role="facilitator",
+    )
     client = police_client(world)
     before = snapshot()
     for template in ("j/<slug:slug>/processes/new/", "j/<slug:slug>/processes/<int:pk>/state/"):
@@ -137,8 +152,12 @@ def test_every_write_payload_works_for_the_community_role_allowed_to_use_it(worl
         data, content_type = write_payload(world, route)
         with rolled_back():
             before = snapshot()
-            response = send(client, "post", route.url(route_values(world, route)), data, content_type)
-            assert response.status_code in {200, 201, 302}, f"{template} as {role}: {response.status_code}"
+            response = send(
+                client, "post", route.url(route_values(world, route)), data, content_type
+            )
+            assert response.status_code in {200, 201, 302}, (
+                f"{template} as {role}: {response.status_code}"
+            )
             assert snapshot() != before, f"{template} as {role} changed nothing; fix its payload"
 
 

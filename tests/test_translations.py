@@ -16,16 +16,38 @@ COMPILED = CATALOGUE.with_suffix(".mo")
 
 
 def catalogue_keys(path):
-    return {(entry.msgctxt, entry.msgid, entry.msgid_plural) for entry in polib.pofile(str(path)) if not entry.obsolete}
+    return {
+        (entry.msgctxt, entry.msgid, entry.msgid_plural)
+        for entry in polib.pofile(str(path))
+        if not entry.obsolete
+    }
 
 
-@pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is needed to extract strings")
+@pytest.mark.skipif(
+    shutil.which("xgettext") is None, reason="GNU gettext is needed to extract strings"
+)
 def test_catalogue_holds_every_marked_string_in_the_code(tmp_path):
-    shutil.copytree(REPO_ROOT / "cpps", tmp_path / "cpps", ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(
+        REPO_ROOT / "cpps", tmp_path / "cpps", ignore=shutil.ignore_patterns("__pycache__")
+    )
     env = {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"}
     subprocess.run(
-        [sys.executable, "-m", "django", "makemessages", "-l", "es", "--no-obsolete", "--ignore", "engines/*"],
-        cwd=tmp_path / "cpps", env=env, check=True, capture_output=True, timeout=300,
+        [
+            sys.executable,
+            "-m",
+            "django",
+            "makemessages",
+            "-l",
+            "es",
+            "--no-obsolete",
+            "--ignore",
+            "engines/*",
+        ],
+        cwd=tmp_path / "cpps",
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
     )
     extracted = catalogue_keys(tmp_path / "cpps" / "locale" / "es" / "LC_MESSAGES" / "django.po")
     missing = extracted - catalogue_keys(CATALOGUE)
@@ -34,13 +56,23 @@ def test_catalogue_holds_every_marked_string_in_the_code(tmp_path):
 
 def test_every_entry_is_translated_and_none_is_fuzzy():
     catalogue = polib.pofile(str(CATALOGUE))
-    assert catalogue.percent_translated() == 100, [entry.msgid for entry in catalogue.untranslated_entries()][:10]
+    assert catalogue.percent_translated() == 100, [
+        entry.msgid for entry in catalogue.untranslated_entries()
+    ][:10]
     assert not catalogue.fuzzy_entries()
 
 
 def test_compiled_catalogue_matches_the_source():
-    source = {(entry.msgid, entry.msgstr) for entry in polib.pofile(str(CATALOGUE)) if not entry.msgid_plural}
-    compiled = {(entry.msgid, entry.msgstr) for entry in polib.mofile(str(COMPILED)) if not entry.msgid_plural}
+    source = {
+        (entry.msgid, entry.msgstr)
+        for entry in polib.pofile(str(CATALOGUE))
+        if not entry.msgid_plural
+    }
+    compiled = {
+        (entry.msgid, entry.msgstr)
+        for entry in polib.mofile(str(COMPILED))
+        if not entry.msgid_plural
+    }
     assert source == compiled, "run `make messages` to recompile"
 
 

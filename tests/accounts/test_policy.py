@@ -3,7 +3,7 @@ import pytest
 from cpps.accounts.models import Role
 from cpps.accounts.policy import COMMUNITY_CONTROLLED, Action, acting_role, can, require
 from cpps.accounts.services import membership_grant
-from cpps.common.errors import PermissionRefused
+from cpps.common.errors import PermissionRefusedError
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,9 @@ def test_superuser_flag_grants_nothing_in_content(accounts, chicago):
 
 
 def test_require_names_the_acting_role_or_refuses(accounts, chicago):
-    assert require(accounts["council_member"], Action.CREATE_PROCESS, chicago) == Role.COUNCIL_MEMBER
-    with pytest.raises(PermissionRefused):
+    assert (
+        require(accounts["council_member"], Action.CREATE_PROCESS, chicago) == Role.COUNCIL_MEMBER
+    )
+    with pytest.raises(PermissionRefusedError):
         require(accounts["resident"], Action.CONVENE_PROCESS, chicago)
     assert acting_role(accounts["resident"], Action.TAKE_PART, chicago) == Role.RESIDENT

@@ -4,8 +4,7 @@ import pytest
 from django.test import Client
 
 from cpps.audit.models import AuditEvent
-from cpps.engines.auditchain import verify_chain
-from cpps.engines.auditchain import ChainedEvent
+from cpps.engines.auditchain import ChainedEvent, verify_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +43,17 @@ def test_published_audit_events_can_be_verified_by_anyone(chicago):
             body={
                 "chain": f"jurisdiction:{chicago.pk}",
                 "recorded_at": AuditEvent.objects.get(hash=e["hash"]).recorded_at.isoformat(),
-                **{k: e[k] for k in ("actor_ref", "actor_role", "action", "object_type", "object_id", "payload")},
+                **{
+                    k: e[k]
+                    for k in (
+                        "actor_ref",
+                        "actor_role",
+                        "action",
+                        "object_type",
+                        "object_id",
+                        "payload",
+                    )
+                },
             },
         )
         for e in events
@@ -56,13 +65,19 @@ def test_published_audit_events_can_be_verified_by_anyone(chicago):
 
 
 def test_community_roles_create_processes_and_police_cannot(accounts):
-    payload = json.dumps({"kind": "deliberation", "title": "Parks", "purpose": "Safer parks", "areas": ["9"]})
+    payload = json.dumps(
+        {"kind": "deliberation", "title": "Parks", "purpose": "Safer parks", "areas": ["9"]}
+    )
     client = Client()
     client.force_login(accounts["police_liaison"])
-    response = client.post("/api/jurisdictions/chicago/processes", payload, content_type="application/json")
+    response = client.post(
+        "/api/jurisdictions/chicago/processes", payload, content_type="application/json"
+    )
     assert response.status_code == 403
     client.force_login(accounts["council_member"])
-    response = client.post("/api/jurisdictions/chicago/processes", payload, content_type="application/json")
+    response = client.post(
+        "/api/jurisdictions/chicago/processes", payload, content_type="application/json"
+    )
     assert response.status_code == 201
     assert response.json()["areas"] == ["9"]
 
@@ -71,6 +86,8 @@ def test_bad_api_input_gets_a_clear_message(accounts):
     client = Client()
     client.force_login(accounts["facilitator"])
     payload = json.dumps({"kind": "party", "title": "x", "purpose": "y"})
-    response = client.post("/api/jurisdictions/chicago/processes", payload, content_type="application/json")
+    response = client.post(
+        "/api/jurisdictions/chicago/processes", payload, content_type="application/json"
+    )
     assert response.status_code == 400
     assert "is not a kind of process" in response.json()["detail"]

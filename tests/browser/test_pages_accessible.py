@@ -37,7 +37,9 @@ def site(live_server, chicago, accounts):
 def sign_in(context, site, role):
     client = Client()
     client.force_login(site["accounts"][role])
-    context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site["url"]}])
+    context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": site["url"]}]
+    )
 
 
 def html_pages(site):
@@ -49,7 +51,10 @@ def html_pages(site):
 
 def violations(page):
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
-    return [(v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3]) for v in results.response["violations"]]
+    return [
+        (v["id"], v["impact"], [node["target"] for node in v["nodes"]][:3])
+        for v in results.response["violations"]
+    ]
 
 
 @pytest.mark.parametrize("role", [None, "facilitator", "admin", "police_liaison"])
@@ -103,7 +108,9 @@ def test_taking_part_works_without_javascript(browser, site):
     page.get_by_label("Spanish").check()
     page.get_by_role("button", name="Save my answers").click()
     assert page.get_by_text("Thank you. Your answers were saved.").is_visible()
-    page.screenshot(path=str(ARTIFACTS / "about-you-nojs.png"), full_page=True) if ARTIFACTS.exists() else None
+    page.screenshot(
+        path=str(ARTIFACTS / "about-you-nojs.png"), full_page=True
+    ) if ARTIFACTS.exists() else None
     context.close()
 
 

@@ -13,16 +13,24 @@ MARGINALS = "chicago_police_district_marginals.csv"
 
 
 def test_import_creates_the_jurisdiction_and_loads_real_figures(census_dir, capsys):
-    call_command("import_census", "cook", str(census_dir / MARGINALS), "--create", "Chicago police districts")
+    call_command(
+        "import_census", "cook", str(census_dir / MARGINALS), "--create", "Chicago police districts"
+    )
     jurisdiction = Jurisdiction.objects.get(slug="cook")
     assert jurisdiction.areas.count() == 23
     with (census_dir / MARGINALS).open(newline="") as stream:
-        published = {row["police_district"]: int(row["dhc2020_total_pop"]) for row in csv.DictReader(stream)}
+        published = {
+            row["police_district"]: int(row["dhc2020_total_pop"]) for row in csv.DictReader(stream)
+        }
     for code, population in published.items():
-        stored = CensusFigure.objects.filter(area__jurisdiction=jurisdiction, area__code=code, variable="sex")
+        stored = CensusFigure.objects.filter(
+            area__jurisdiction=jurisdiction, area__code=code, variable="sex"
+        )
         assert sum(stored.values_list("count", flat=True)) == population
     assert "Loaded" in capsys.readouterr().out
-    assert AuditEvent.objects.filter(jurisdiction=jurisdiction, action="census.imported").count() == 1
+    assert (
+        AuditEvent.objects.filter(jurisdiction=jurisdiction, action="census.imported").count() == 1
+    )
 
 
 def test_a_bad_file_names_row_and_column_and_loads_nothing(census_dir, tmp_path):
@@ -35,9 +43,15 @@ def test_a_bad_file_names_row_and_column_and_loads_nothing(census_dir, tmp_path)
     rows.append(["99"] + ["1"] * (len(rows[0]) - 1))  # a new area that must not be created either
     with broken.open("w", newline="") as stream:
         csv.writer(stream).writerows(rows)
-    with pytest.raises(CommandError, match=r"row 8, column 'dhc2020_households': 'lots' is not a whole number"):
+    with pytest.raises(
+        CommandError, match=r"row 8, column 'dhc2020_households': 'lots' is not a whole number"
+    ):
         call_command("import_census", "cook", str(broken))
-    assert (Area.objects.count(), CensusFigure.objects.count(), AuditEvent.objects.count()) == before
+    assert (
+        Area.objects.count(),
+        CensusFigure.objects.count(),
+        AuditEvent.objects.count(),
+    ) == before
 
 
 def test_a_file_that_is_not_utf8_is_refused(tmp_path):
@@ -50,9 +64,17 @@ def test_a_file_that_is_not_utf8_is_refused(tmp_path):
 
 def test_reimporting_replaces_figures_instead_of_adding_them(census_dir):
     call_command("import_census", "cook", str(census_dir / MARGINALS), "--create", "Cook")
-    first = list(CensusFigure.objects.order_by("area__code", "variable", "category").values_list("area__code", "variable", "category", "count"))
+    first = list(
+        CensusFigure.objects.order_by("area__code", "variable", "category").values_list(
+            "area__code", "variable", "category", "count"
+        )
+    )
     call_command("import_census", "cook", str(census_dir / MARGINALS))
-    second = list(CensusFigure.objects.order_by("area__code", "variable", "category").values_list("area__code", "variable", "category", "count"))
+    second = list(
+        CensusFigure.objects.order_by("area__code", "variable", "category").values_list(
+            "area__code", "variable", "category", "count"
+        )
+    )
     assert second == first
 
 

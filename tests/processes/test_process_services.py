@@ -3,7 +3,7 @@ from django.db import IntegrityError
 from django.test import Client
 
 from cpps.audit.models import AuditEvent
-from cpps.common.errors import InvalidInput, InvalidTransition, PermissionRefused
+from cpps.common.errors import InvalidInputError, InvalidTransitionError, PermissionRefusedError
 from cpps.processes.models import OneTimeLink, Participant, Process, ProcessState
 from cpps.processes.services import (
     one_time_links_issue,
@@ -20,8 +20,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def survey(chicago, accounts):
     return process_create(
-        user=accounts["facilitator"], jurisdiction=chicago, kind="survey",
-        title="Safe at night?", purpose="How safe do you feel?", area_codes=["7", "8"],
+        user=accounts["facilitator"],
+        jurisdiction=chicago,
+        kind="survey",
+        title="Safe at night?",
+        purpose="How safe do you feel?",
+        area_codes=["7", "8"],
     )
 
 
@@ -34,31 +38,46 @@ def test_create_records_an_audit_event_with_public_facts_only(survey, accounts):
     assert survey.state == ProcessState.DRAFT
 
 
-@pytest.mark.parametrize("role", ["police_liaison", "city_official", "resident", "admin", "auditor"])
+@pytest.mark.parametrize(
+    "role", ["police_liaison", "city_official", "resident", "admin", "auditor"]
+)
 def test_only_community_roles_convene(chicago, accounts, role):
     before = Process.objects.count()
-    with pytest.raises(PermissionRefused):
-        process_create(user=accounts[role], jurisdiction=chicago, kind="survey", title="t", purpose="p")
+    with pytest.raises(PermissionRefusedError):
+        process_create(
+            user=accounts[role], jurisdiction=chicago, kind="survey", title="t", purpose="p"
+        )
     assert Process.objects.count() == before
 
 
 def test_unknown_area_is_refused_with_its_code(chicago, accounts):
-    with pytest.raises(InvalidInput, match="Unknown area: 13"):
-        process_create(user=accounts["facilitator"], jurisdiction=chicago, kind="survey",
-                       title="t", purpose="p", area_codes=["7", "13"])
+    with pytest.raises(InvalidInputError, match="Unknown area: 13"):
+        process_create(
+            user=accounts["facilitator"],
+            jurisdiction=chicago,
+            kind="survey",
+            title="t",
+            purpose="p",
+            area_codes=["7", "13"],
+        )
 
 
 def test_lifecycle_follows_the_allowed_transitions(survey, accounts):
     facilitator = accounts["facilitator"]
-    with pytest.raises(InvalidTransition):
+    with pytest.raises(InvalidTransitionError):
         process_transition(user=facilitator, process=survey, to_state="published")
     for state in ("open", "closed", "published"):
         process_transition(user=facilitator, process=survey, to_state=state)
     assert list(
         AuditEvent.objects.filter(object_id=str(survey.pk), action="process.state_changed")
-        .order_by("sequence").values_list("payload", flat=True)
-    ) == [{"from": "draft", "to": "open"}, {"from": "open", "to": "closed"}, {"from": "closed", "to": "published"}]
-    with pytest.raises(InvalidTransition):
+        .order_by("sequence")
+        .values_list("payload", flat=True)
+    ) == [
+        {"from": "draft", "to": "open"},
+        {"from": "open", "to": "closed"},
+        {"from": "closed", "to": "published"},
+    ]
+    with pytest.raises(InvalidTransitionError):
         process_agenda_update(user=facilitator, process=survey, title="x", purpose="y")
 
 
@@ -70,15 +89,15 @@ def test_links_work_once_and_store_only_digests(survey, accounts):
     assert not any(digest in token for token in tokens for digest in stored)
     participant = participant_join_by_link(token=tokens[0])
     assert participant.process == survey
-    with pytest.raises(InvalidInput, match="already been used"):
+    with pytest.raises(InvalidInputError, match="already been used"):
         participant_join_by_link(token=tokens[0])
-    with pytest.raises(InvalidInput, match="not valid"):
+    with pytest.raises(InvalidInputError, match="not valid"):
         participant_join_by_link(token=tokens[1][:-2] + "xx")
 
 
 def test_links_are_refused_while_the_process_is_not_open(survey, accounts):
     (token,) = one_time_links_issue(user=accounts["facilitator"], process=survey, count=1)
-    with pytest.raises(InvalidInput, match="not open"):
+    with pytest.raises(InvalidInputError, match="not open"):
         participant_join_by_link(token=token)
 
 
@@ -103,7 +122,7 @@ def test_demographics_accept_only_offered_answers(survey, accounts):
     participant = participant_join_by_link(token=token)
     participant_demographics_save(participant=participant, answers={"age_band": "25_34", "sex": ""})
     assert Participant.objects.get(pk=participant.pk).demographics == {"age_band": "25_34"}
-    with pytest.raises(InvalidInput):
+    with pytest.raises(InvalidInputError):
         participant_demographics_save(participant=participant, answers={"age_band": "ancient"})
 
 
@@ -117,7 +136,10 @@ def test_taking_part_by_web_without_javascript_or_account(survey, accounts):
     assert response.status_code == 302
     response = client.post("/take-part/about-you/", {"age_band": "65_plus", "language": "spanish"})
     assert response.status_code == 302
-    assert Participant.objects.get(process=survey).demographics == {"age_band": "65_plus", "language": "spanish"}
+    assert Participant.objects.get(process=survey).demographics == {
+        "age_band": "65_plus",
+        "language": "spanish",
+    }
 
 
 def test_signed_in_people_cannot_redeem_a_link(survey, accounts):

@@ -55,7 +55,9 @@ def route_values(world: dict[str, Any], route: Route) -> dict[str, str]:
         "code": world["area"].code,
         "token": world["token"],
     }
-    override: Callable[[dict[str, Any]], dict[str, Any]] | None = ROUTE_OVERRIDES.get(route.template)
+    override: Callable[[dict[str, Any]], dict[str, Any]] | None = ROUTE_OVERRIDES.get(
+        route.template
+    )
     if override is not None:
         values.update(override(world))
     return {key: str(value) for key, value in values.items()}
@@ -84,7 +86,12 @@ WRITE_PAYLOADS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, Any], str |
         None,
     ),
     "j/<slug:slug>/processes/new/": lambda world: (
-        {"kind": "survey", "title": "Lights", "purpose": "Street lighting", "languages": ["en", "es"]},
+        {
+            "kind": "survey",
+            "title": "Lights",
+            "purpose": "Street lighting",
+            "languages": ["en", "es"],
+        },
         None,
     ),
     "j/<slug:slug>/processes/<int:pk>/agenda/": lambda world: (

@@ -85,7 +85,7 @@ def test_removed_newest_events_are_caught_by_the_head():
 def test_a_rebuilt_suffix_does_not_match_the_recorded_head():
     events = build_chain([{"n": n} for n in range(3)])
     head = (3, events[-1].hash)
-    forged = events[:2] + [link_event(head=events[1], body={"n": "forged"})]
+    forged = [*events[:2], link_event(head=events[1], body={"n": "forged"})]
     assert not verify_chain(forged, head=head).intact
 
 
