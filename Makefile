@@ -4,7 +4,8 @@
 PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
@@ -15,13 +16,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): $(BIN)/python pyproject.toml requirements.lock
+# Running needs only the product's dependencies; testing adds the test and lint tools.
+$(RUN_STAMP): $(BIN)/python pyproject.toml requirements.lock
+	$(BIN)/pip install --quiet --constraint requirements.lock --editable .
+	@touch $(RUN_STAMP)
+
+$(TEST_STAMP): $(RUN_STAMP)
 	$(BIN)/pip install --quiet --constraint requirements.lock --editable '.[test,dev]'
-	@touch $(STAMP)
+	@touch $(TEST_STAMP)
 
-install: $(STAMP)
+install: $(TEST_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	@mkdir -p var
 	$(BIN)/cpps migrate --no-input -v 0
 	$(BIN)/cpps demo
@@ -31,16 +37,16 @@ run: $(STAMP)
 	@echo ""
 	DEBUG=1 $(BIN)/cpps runserver $(HOST):$(PORT) --noreload
 
-test: $(STAMP)
+test: $(TEST_STAMP)
 	$(BIN)/pytest
 
-lint: $(STAMP)
+lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy cpps
 	$(BIN)/lint-imports
 
-messages: $(STAMP)
-	cd cpps && ../$(BIN)/cpps makemessages -l es --no-obsolete && ../$(BIN)/cpps compilemessages -l es
+messages: $(TEST_STAMP)
+	cd cpps && ../$(BIN)/cpps makemessages -l es --no-obsolete --ignore "engines/*" && ../$(BIN)/cpps compilemessages -l es
 
 clean:
 	rm -rf $(VENV) var
