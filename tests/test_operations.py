@@ -112,3 +112,27 @@ def test_unknown_pages_are_404(chicago):
     assert client.get("/j/nowhere/").status_code == 404
     assert client.get("/j/chicago/areas/13/").status_code == 404
     assert client.get("/j/chicago/processes/999999/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("redis_url", "expected_broker", "eager"),
+    [("", "memory://", True), ("redis://127.0.0.1:6379/5", "redis://127.0.0.1:6379/5", False)],
+)
+def test_celery_uses_redis_when_configured_and_runs_in_process_otherwise(
+    redis_url, expected_broker, eager
+):
+    env = {**os.environ, "REDIS_URL": redis_url, "DJANGO_SETTINGS_MODULE": "cpps.config.settings"}
+    probe = (
+        "import django; django.setup(); from cpps.config import celery_app as app; "
+        "print(app.conf.broker_url, app.conf.task_always_eager)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    assert result.stdout.split() == [expected_broker, str(eager)]
