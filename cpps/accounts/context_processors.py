@@ -27,6 +27,9 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     if jurisdiction is not None:
         slug = jurisdiction.slug
         links.append((reverse("jurisdictions:home", args=[slug]), jurisdiction.name))
+        links.append((reverse("panels:list", args=[slug]), _("Panels")))
+        links.append((reverse("priorities:list", args=[slug]), _("Priorities")))
+        links.append((reverse("accountability:board", args=[slug]), _("Commitments")))
         if can(request.user, Action.CREATE_PROCESS, jurisdiction):
             links.append((reverse("processes:create", args=[slug]), _("Start a process")))
         if can(request.user, Action.MANAGE_MEMBERSHIPS, jurisdiction):

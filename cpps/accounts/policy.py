@@ -36,6 +36,10 @@ class Action(StrEnum):
     RESPOND_AS_OWNER = "respond_as_owner"
     POST_PROGRESS = "post_progress"
     REVIEW_AUDIT = "review_audit"
+    ENTER_PAPER_FORMS = "enter_paper_forms"
+    DRAFT_CHARTER = "draft_charter"
+    SIGN_FOR_COMMUNITY = "sign_for_community"
+    DECIDE_COMMITMENTS = "decide_commitments"
 
 
 COMMUNITY_CONTROLLED = frozenset(
@@ -47,6 +51,10 @@ COMMUNITY_CONTROLLED = frozenset(
         Action.MODERATE,
         Action.VIEW_PERSONAL_DATA,
         Action.MANAGE_MEMBERSHIPS,
+        Action.DRAFT_CHARTER,
+        Action.SIGN_FOR_COMMUNITY,
+        Action.DECIDE_COMMITMENTS,
+        Action.ENTER_PAPER_FORMS,
     }
 )
 
@@ -61,6 +69,8 @@ ROLE_GRANTS: dict[Role, frozenset[Action]] = {
             Action.MODERATE,
             Action.VIEW_PERSONAL_DATA,
             Action.TAKE_PART,
+            Action.DRAFT_CHARTER,
+            Action.ENTER_PAPER_FORMS,
         }
     ),
     Role.COUNCIL_MEMBER: frozenset(
@@ -70,6 +80,9 @@ ROLE_GRANTS: dict[Role, frozenset[Action]] = {
             Action.SET_AGENDA,
             Action.MODERATE,
             Action.TAKE_PART,
+            Action.DRAFT_CHARTER,
+            Action.SIGN_FOR_COMMUNITY,
+            Action.DECIDE_COMMITMENTS,
         }
     ),
     Role.POLICE_LIAISON: frozenset({Action.RESPOND_AS_OWNER, Action.POST_PROGRESS}),

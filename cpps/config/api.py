@@ -6,9 +6,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 
 from cpps import __version__
+from cpps.accountability.api import router as accountability_router
 from cpps.audit.api import router as audit_router
 from cpps.common.errors import DomainError, PermissionRefusedError
 from cpps.jurisdictions.api import router as jurisdictions_router
+from cpps.listening.api import router as listening_router
 from cpps.processes.api import router as processes_router
 
 api = NinjaAPI(
@@ -21,6 +23,8 @@ api = NinjaAPI(
 api.add_router("/jurisdictions/", jurisdictions_router)
 api.add_router("/jurisdictions/", processes_router)
 api.add_router("/jurisdictions/", audit_router)
+api.add_router("/jurisdictions/", accountability_router)
+api.add_router("/jurisdictions/", listening_router)
 
 
 @api.exception_handler(DomainError)

@@ -5,9 +5,18 @@ from __future__ import annotations
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cpps.config.settings")
 
 app = Celery("cpps")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+# Periodic work, run by `celery -A cpps.config beat` next to the workers.
+app.conf.beat_schedule = {
+    "flag-overdue-and-silent-commitments": {
+        "task": "cpps.accountability.flag_commitments",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}

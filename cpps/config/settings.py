@@ -52,6 +52,8 @@ SECRET_KEY = required_in_production(
 )
 # The pseudonym key turns channel identities into per-process pseudonyms. It lives outside the
 # database so that a copy of the database alone cannot re-identify anyone.
+# Twilio's auth token signs every SMS and voice webhook; without it every webhook is refused.
+TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 PSEUDONYM_KEY = required_in_production("PSEUDONYM_KEY", "development-only-pseudonym-key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -69,6 +71,10 @@ INSTALLED_APPS = [
     "cpps.jurisdictions",
     "cpps.audit",
     "cpps.processes",
+    "cpps.listening",
+    "cpps.priorities",
+    "cpps.accountability",
+    "cpps.panels",
 ]
 
 MIDDLEWARE = [

@@ -13,5 +13,9 @@ urlpatterns = [
     path("j/", include("cpps.jurisdictions.urls")),
     path("j/", include("cpps.audit.urls")),
     path("", include("cpps.processes.urls")),
+    path("", include("cpps.priorities.urls")),
+    path("", include("cpps.accountability.urls")),
+    path("", include("cpps.listening.urls")),
+    path("", include("cpps.panels.urls")),
     path("api/", api.urls),
 ]

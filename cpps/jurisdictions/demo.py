@@ -13,11 +13,14 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from cpps.accountability.demo import demo_accountability_load
 from cpps.accounts.models import Role, User
 from cpps.accounts.services import membership_grant, user_create
 from cpps.engines.census import CensusTable, read_census_csv
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.jurisdictions.services import census_import, jurisdiction_create
+from cpps.listening.demo import demo_surveys_load
+from cpps.panels.demo import demo_panels_load
 from cpps.processes.models import ProcessKind, ProcessState
 from cpps.processes.services import process_create, process_transition
 
@@ -98,6 +101,9 @@ def demo_load() -> tuple[Jurisdiction, bool]:
             membership_grant(granted_by=None, jurisdiction=chicago, user=user, role=account.role)
             users[account.role] = user
         _demo_processes(chicago, users[Role.FACILITATOR], users[Role.COUNCIL_MEMBER])
+        demo_surveys_load(chicago, users[Role.FACILITATOR])
+        demo_accountability_load(chicago, users)
+        demo_panels_load(chicago, users[Role.FACILITATOR])
     return chicago, True
 
 

@@ -63,9 +63,206 @@ def route_values(world: dict[str, Any], route: Route) -> dict[str, str]:
     return {key: str(value) for key, value in values.items()}
 
 
+def _demo_process(world: dict[str, Any], kind: str) -> int:
+    from cpps.processes.models import Process
+
+    return Process.objects.get(jurisdiction=world["jurisdiction"], kind=kind).pk
+
+
+def _demo_commitment(world: dict[str, Any], title: str) -> int:
+    """The demo's commitments owned by the street-lighting service: a police liaison is not
+    its representative, so the owner key is not theirs to turn there."""
+    from cpps.accountability.models import Commitment
+
+    return Commitment.objects.get(jurisdiction=world["jurisdiction"], title=title).pk
+
+
+def _demo_survey(world: dict[str, Any], state: str) -> int:
+    """The demo's surveys: published (with results), open (answering), draft (being written)."""
+    from cpps.processes.models import Process
+
+    return Process.objects.get(jurisdiction=world["jurisdiction"], kind="survey", state=state).pk
+
+
+def _demo_form_code(body: str) -> str:
+    from cpps.listening.demo import demo_form_code
+
+    return demo_form_code(body)
+
+
+def _demo_draft_question(world: dict[str, Any]) -> dict[str, Any]:
+    from cpps.listening.models import Question
+
+    question = Question.objects.filter(
+        instrument__process_id=_demo_survey(world, "draft"), instrument__state="draft"
+    ).first()
+    return {"pk": _demo_survey(world, "draft"), "question": question.pk if question else 0}
+
+
+PENDING_COMMITMENT = "Lighting audit of every park"
+AGREED_LIGHTING_COMMITMENT = "Broken street lights fixed within a week"
+ACCOUNTABILITY = "j/<slug:slug>/accountability/"
+COMMITMENT = ACCOUNTABILITY + "commitments/<int:pk>/"
+
+
+def _pending(world: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": _demo_commitment(world, PENDING_COMMITMENT)}
+
+
+def _round(world: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": _demo_process(world, "priority_round")}
+
+
+def _scorecard(world: dict[str, Any]) -> dict[str, Any]:
+    return {"pk": _demo_process(world, "scorecard")}
+
+
+def _charter_in_effect(world: dict[str, Any]) -> dict[str, Any]:
+    from cpps.accountability.services import charter_in_effect
+
+    charter = charter_in_effect(jurisdiction=world["jurisdiction"])
+    return {"pk": charter.pk if charter else 0}
+
+
+def _account(world: dict[str, Any], role: str) -> int:
+    return world["accounts"][role].pk
+
+
+def _owner_bodies(world: dict[str, Any]) -> list[int]:
+    from cpps.accountability.models import OwnerBody
+
+    return list(
+        OwnerBody.objects.filter(jurisdiction=world["jurisdiction"]).values_list("pk", flat=True)
+    )
+
+
+def _commitment_terms(world: dict[str, Any]) -> dict[str, Any]:
+    from cpps.accountability.models import OwnerBody
+
+    owner = OwnerBody.objects.filter(jurisdiction=world["jurisdiction"], kind="city_service")
+    return {
+        "title": "Lights in every alley",
+        "action": "Repair or add a light in every alley residents report as dark.",
+        "owner": owner.first().pk,
+        "areas": ["7"],
+        "due_on": "2027-06-30",
+        "metric": "Alleys lit",
+        "baseline": "0",
+        "target": "All reported",
+    }
+
+
+def _pending_idea(world: dict[str, Any]) -> int:
+    from cpps.priorities.models import Idea
+
+    return Idea.objects.get(process_id=_round(world)["pk"], state="pending").pk
+
+
+PANEL = "j/<slug:slug>/panels/<int:pk>/"
+
+
+def _panel(world: dict[str, Any]) -> dict[str, Any]:
+    """The demo's panel process (set up with census quotas, nobody invited yet)."""
+    return {"pk": _demo_process(world, "panel"), "name": "draw.json"}
+
+
+def _panel_quota_bounds(world: dict[str, Any]) -> dict[str, Any]:
+    from cpps.panels.models import PanelQuota
+
+    quotas = PanelQuota.objects.filter(panel__process_id=_panel(world)["pk"])
+    bounds: dict[str, Any] = {}
+    for quota in quotas:
+        bounds[f"min_{quota.pk}"], bounds[f"max_{quota.pk}"] = 0, quota.max + 1
+    return bounds
+
+
+def _upload(name: str, content: bytes) -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content, content_type="text/csv")
+
+
 # Routes whose parameters mean something other than the defaults above.
 ROUTE_OVERRIDES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
+    "j/<slug:slug>/surveys/<int:pk>/questions/": lambda world: {"pk": _demo_survey(world, "open")},
+    "j/<slug:slug>/surveys/<int:pk>/questions/new-version/": lambda world: {"pk": _demo_survey(world, "open")},
+    "j/<slug:slug>/surveys/<int:pk>/questions/standard/": lambda world: {"pk": _demo_survey(world, "draft")},
+    "j/<slug:slug>/surveys/<int:pk>/questions/add/": lambda world: {"pk": _demo_survey(world, "draft")},
+    "j/<slug:slug>/surveys/<int:pk>/questions/<int:question>/remove/": _demo_draft_question,
+    "j/<slug:slug>/surveys/<int:pk>/questions/publish/": lambda world: {"pk": _demo_survey(world, "draft")},
+    "j/<slug:slug>/surveys/<int:pk>/results/": lambda world: {"pk": _demo_survey(world, "published")},
+    "j/<slug:slug>/surveys/<int:pk>/results.csv": lambda world: {"pk": _demo_survey(world, "published")},
+    "j/<slug:slug>/surveys/<int:pk>/results.json": lambda world: {"pk": _demo_survey(world, "published")},
+    "j/<slug:slug>/surveys/<int:pk>/answers.csv": lambda world: {"pk": _demo_survey(world, "published")},
+    "survey/<int:pk>/": lambda world: {"pk": _demo_survey(world, "open")},
+    "survey/<int:pk>/q/<int:position>/": lambda world: {
+        "pk": _demo_survey(world, "open"),
+        "position": 1,
+    },
+    "survey/<int:pk>/about-you/": lambda world: {"pk": _demo_survey(world, "open")},
+    "survey/<int:pk>/thank-you/": lambda world: {"pk": _demo_survey(world, "open")},
+    "survey/<int:pk>/resume/<str:token>/": lambda world: {"pk": _demo_survey(world, "open")},
+    "hooks/sms/<int:pk>/": lambda world: {"pk": _demo_survey(world, "open")},
+    "hooks/voice/<int:pk>/": lambda world: {"pk": _demo_survey(world, "open")},
+    "api/jurisdictions/<slug>/surveys/<pk>/responses": lambda world: {
+        "pk": _demo_survey(world, "open")
+    },
+    "api/jurisdictions/<slug>/surveys/<pk>/results": lambda world: {
+        "pk": _demo_survey(world, "published")
+    },
+    "j/<slug:slug>/surveys/<int:pk>/paper/": lambda world: {"pk": _demo_survey(world, "open")},
+    "j/<slug:slug>/surveys/<int:pk>/paper/forms.pdf": lambda world: {"pk": _demo_survey(world, "open")},
+    "j/<slug:slug>/surveys/<int:pk>/paper/<str:code>/resolve/": lambda world: {
+        "pk": _demo_survey(world, "open"),
+        "code": _demo_form_code("DEM002"),
+    },
+    ACCOUNTABILITY + "charter/<int:pk>/sign/": _charter_in_effect,
+    COMMITMENT: _pending,
+    COMMITMENT + "revise/": _pending,
+    COMMITMENT + "vote/": _pending,
+    COMMITMENT + "respond/": _pending,
+    COMMITMENT + "withdraw/": _pending,
+    COMMITMENT + "propose/": _pending,
+    COMMITMENT + "progress/": lambda world: {
+        "pk": _demo_commitment(world, AGREED_LIGHTING_COMMITMENT)
+    },
+    ACCOUNTABILITY + "scorecards/<int:pk>/": _scorecard,
+    ACCOUNTABILITY + "scorecards/<int:pk>/results/": _scorecard,
+    "j/<slug:slug>/priorities/<int:pk>/": _round,
+    "j/<slug:slug>/priorities/<int:pk>/vote/": _round,
+    "j/<slug:slug>/priorities/<int:pk>/ideas/": _round,
+    "j/<slug:slug>/priorities/<int:pk>/moderate/": _round,
+    "hooks/sms/processes/<int:pk>/": _round,
+    "api/jurisdictions/<slug>/commitments/<commitment_id>": lambda world: {
+        "commitment_id": _pending(world)["pk"]
+    },
+    "api/jurisdictions/<slug>/priority-rounds/<round_id>/ranking": lambda world: {
+        "round_id": _round(world)["pk"]
+    },
     "j/<slug:slug>/members/<int:pk>/remove/": lambda world: {"pk": world["membership"].pk},
+    **{
+        PANEL + suffix: _panel
+        for suffix in (
+            "",
+            "transcript.zip",
+            "transcript/<str:name>",
+            "register/",
+            "register/sms/",
+            "manage/",
+            "manage/setup/",
+            "manage/quotas/",
+            "manage/quotas/upload/",
+            "manage/invitations/",
+            "manage/invitations/sent/",
+            "manage/letters.pdf",
+            "manage/registrations/",
+            "manage/paper/",
+            "manage/freeze/",
+            "manage/compute/",
+            "manage/draw/",
+            "manage/withdraw/",
+        )
+    },
 }
 
 
@@ -81,6 +278,24 @@ def write_payload(world: dict[str, Any], route: Route) -> tuple[dict[str, Any], 
 
 
 WRITE_PAYLOADS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, Any], str | None]]] = {
+    "api/jurisdictions/<slug>/surveys/<pk>/responses": lambda world: (
+        {"client_id": "sweep-00000001", "answers": {"safe_crime": ["5"]}, "area": "8"},
+        "application/json",
+    ),
+    "j/<slug:slug>/surveys/<int:pk>/paper/": lambda world: (
+        {"form_code": _demo_form_code("DEM003"), "q_safe_crime": "5", "about_area": "8"},
+        None,
+    ),
+    "j/<slug:slug>/surveys/<int:pk>/paper/<str:code>/resolve/": lambda world: ({"q_safe_crime": "second"}, None),
+    "j/<slug:slug>/surveys/<int:pk>/questions/add/": lambda world: (
+        {
+            "kind": "single",
+            "text_en": "Do you feel safe at the bus stop?",
+            "text_es": "¿Se siente seguro/a en la parada del autobús?",
+            "choice_lines": "Yes | Sí\nNo | No",
+        },
+        None,
+    ),
     "j/<slug:slug>/members/": lambda world: (
         {"username": world["police"].username, "role": "facilitator"},
         None,
@@ -105,10 +320,72 @@ WRITE_PAYLOADS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, Any], str |
         {"kind": "survey", "title": "Lights", "purpose": "Street lighting"},
         "application/json",
     ),
+    ACCOUNTABILITY + "charter/<int:pk>/sign/": lambda world: ({"side": "owner"}, None),
+    ACCOUNTABILITY + "charter/new/": lambda world: (
+        {
+            "text": "A second version with a larger council.",
+            "council_members": [_account(world, "council_member")],
+            "quorum": 1,
+            "majority_percent": 50,
+            "owner_bodies": _owner_bodies(world),
+            "review_period_days": 90,
+            "silence_days": 30,
+        },
+        None,
+    ),
+    ACCOUNTABILITY + "owners/new/": lambda world: (
+        {
+            "name": "Youth programmes",
+            "kind": "city_service",
+            "representatives": [_account(world, "city_official")],
+        },
+        None,
+    ),
+    ACCOUNTABILITY + "commitments/new/": lambda world: (_commitment_terms(world), None),
+    COMMITMENT + "revise/": lambda world: (_commitment_terms(world), None),
+    COMMITMENT + "vote/": lambda world: ({"approve": "yes"}, None),
+    COMMITMENT + "respond/": lambda world: ({"response": "accepted"}, None),
+    COMMITMENT + "withdraw/": lambda world: ({"reason": "Replaced by a better plan."}, None),
+    COMMITMENT + "propose/": lambda world: ({"text": "Include the alleys."}, None),
+    COMMITMENT + "progress/": lambda world: (
+        {"status": "on_track", "narrative": "Crews out every night.", "metric_value": "60%"},
+        None,
+    ),
+    "j/<slug:slug>/priorities/<int:pk>/ideas/": lambda world: (
+        {"text_en": "Better bus stops", "text_es": "Mejores paradas de autobús"},
+        None,
+    ),
+    "j/<slug:slug>/priorities/<int:pk>/moderate/": lambda world: (
+        {"idea": _pending_idea(world), "decision": "approve"},
+        None,
+    ),
+    PANEL + "manage/setup/": lambda world: (
+        {"size": 24, "variables": ["sex"], "tolerance_percent": 5, "lottery_size": 1000},
+        None,
+    ),
+    PANEL + "manage/quotas/": lambda world: (_panel_quota_bounds(world), None),
+    PANEL + "manage/quotas/upload/": lambda world: (
+        {"quotas-file": _upload("categories.csv", b"category,feature,min,max\nsex,female,10,20\nsex,male,10,20\n")},
+        None,
+    ),
+    PANEL + "manage/invitations/": lambda world: (
+        {
+            "households-file": _upload("addresses.csv", b"address\n1 W Madison St\n2 W Madison St\n"),
+            "households-sample_size": 1,
+        },
+        None,
+    ),
 }
 
 # Routes that write for a community role, with the role that may do it (proves the payload works).
 WRITE_ROUTES_AND_ROLES: dict[str, str] = {
+    "j/<slug:slug>/surveys/<int:pk>/paper/": "facilitator",
+    "j/<slug:slug>/surveys/<int:pk>/paper/<str:code>/resolve/": "facilitator",
+    "j/<slug:slug>/surveys/<int:pk>/questions/new-version/": "facilitator",
+    "j/<slug:slug>/surveys/<int:pk>/questions/standard/": "facilitator",
+    "j/<slug:slug>/surveys/<int:pk>/questions/add/": "council_member",
+    "j/<slug:slug>/surveys/<int:pk>/questions/<int:question>/remove/": "facilitator",
+    "j/<slug:slug>/surveys/<int:pk>/questions/publish/": "facilitator",
     "j/<slug:slug>/members/": "admin",
     "j/<slug:slug>/members/<int:pk>/remove/": "admin",
     "j/<slug:slug>/processes/new/": "facilitator",
@@ -116,4 +393,23 @@ WRITE_ROUTES_AND_ROLES: dict[str, str] = {
     "j/<slug:slug>/processes/<int:pk>/state/": "facilitator",
     "j/<slug:slug>/processes/<int:pk>/links/": "facilitator",
     "api/jurisdictions/<slug>/processes": "council_member",
+    # Community-controlled accountability writes.
+    ACCOUNTABILITY + "charter/new/": "facilitator",
+    ACCOUNTABILITY + "owners/new/": "facilitator",
+    ACCOUNTABILITY + "commitments/new/": "council_member",
+    COMMITMENT + "revise/": "council_member",
+    COMMITMENT + "vote/": "council_member",
+    COMMITMENT + "withdraw/": "council_member",
+    COMMITMENT + "propose/": "council_member",
+    "j/<slug:slug>/priorities/<int:pk>/ideas/": "facilitator",
+    "j/<slug:slug>/priorities/<int:pk>/moderate/": "facilitator",
+    # The owner key: only the owning body's representative (a city official for the demo's
+    # street-lighting commitments) may turn it; the sweep shows a police liaison cannot.
+    COMMITMENT + "respond/": "city_official",
+    COMMITMENT + "progress/": "city_official",
+    # The civic lottery's set-up writes (later stages need a registered pool; see tests/panels).
+    PANEL + "manage/setup/": "council_member",
+    PANEL + "manage/quotas/": "council_member",
+    PANEL + "manage/quotas/upload/": "facilitator",
+    PANEL + "manage/invitations/": "facilitator",
 }

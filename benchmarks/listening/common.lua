@@ -1,0 +1,43 @@
+-- Shared by the wrk scripts: per-thread ids, status counts, and a JSON summary with percentiles.
+script_dir = os.getenv("LISTENING_BENCH_DIR")
+data_dir = os.getenv("LISTENING_BENCH_DATA")
+survey_path = os.getenv("LISTENING_SURVEY_PATH")
+local threads = {}
+counter = 0
+ok = 0
+bad = 0
+
+function setup(thread)
+  thread:set("tid", #threads + 1)
+  table.insert(threads, thread)
+end
+
+function next_id()
+  counter = counter + 1
+  return string.format("%s-%02d-%07d", prefix, tid, counter)
+end
+
+function count(status)
+  if status >= 200 and status < 300 then ok = ok + 1 else bad = bad + 1 end
+end
+
+function response(status, headers, body)
+  count(status)
+end
+
+function done(summary, latency, requests)
+  local per_thread = {}
+  local total_ok, total_bad = 0, 0
+  for _, thread in ipairs(threads) do
+    local t_ok, t_bad = thread:get("ok"), thread:get("bad")
+    total_ok, total_bad = total_ok + t_ok, total_bad + t_bad
+    table.insert(per_thread, string.format("[%d,%d]", thread:get("tid"), t_ok))
+  end
+  io.stderr:write(string.format(
+    '{"requests": %d, "seconds": %.3f, "ok": %d, "bad": %d, "socket_errors": %d, ' ..
+    '"p50_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f, "threads_ok": [%s]}\n',
+    summary.requests, summary.duration / 1e6, total_ok, total_bad,
+    summary.errors.connect + summary.errors.read + summary.errors.write + summary.errors.timeout,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    table.concat(per_thread, ",")))
+end

@@ -1,0 +1,1 @@
+"""Accountability: the partnership charter, two-key commitments, progress and scorecards."""

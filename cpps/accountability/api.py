@@ -1,0 +1,111 @@
+"""Read endpoints for the public accountability record: charter, commitments, priorities."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest
+from ninja import Router
+
+from cpps.accountability import selectors, services
+from cpps.accountability.schemas import (
+    CharterOut,
+    CommitmentDetailOut,
+    CommitmentOut,
+    IdeaScoreOut,
+    ProgressUpdateOut,
+    RankingOut,
+    TimelineEventOut,
+)
+from cpps.jurisdictions.selectors import jurisdiction_get
+from cpps.priorities import selectors as priority_selectors
+
+router = Router(tags=["accountability"])
+
+
+@router.get("/{slug}/charter", response=CharterOut)
+def get_charter(request: HttpRequest, slug: str) -> CharterOut:
+    charter = services.charter_in_effect(jurisdiction=jurisdiction_get(slug=slug))
+    if charter is None or charter.in_effect_from is None:
+        raise Http404(slug)
+    return CharterOut(
+        version=charter.version,
+        text=charter.text,
+        council_size=charter.council_members.count(),
+        quorum=charter.quorum,
+        majority_percent=charter.majority_percent,
+        owner_bodies=[body.name for body in charter.owner_bodies.all()],
+        review_period_days=charter.review_period_days,
+        silence_days=charter.silence_days,
+        in_effect_from=charter.in_effect_from,
+    )
+
+
+@router.get("/{slug}/commitments", response=list[CommitmentOut])
+def list_commitments(request: HttpRequest, slug: str, area: str = "") -> list[CommitmentOut]:
+    jurisdiction = jurisdiction_get(slug=slug)
+    chosen = jurisdiction.areas.filter(code=area).first() if area else None
+    if area and chosen is None:
+        raise Http404(area)
+    rows = selectors.commitment_board(jurisdiction=jurisdiction, area=chosen)
+    return [CommitmentOut(**selectors.board_record(row)) for row in rows]  # type: ignore[arg-type]
+
+
+@router.get("/{slug}/commitments/{commitment_id}", response=CommitmentDetailOut)
+def get_commitment(request: HttpRequest, slug: str, commitment_id: int) -> CommitmentDetailOut:
+    jurisdiction = jurisdiction_get(slug=slug)
+    commitment = selectors.commitment_get(jurisdiction=jurisdiction, pk=commitment_id)
+    row = next(
+        r
+        for r in selectors.commitment_board(jurisdiction=jurisdiction)
+        if r.commitment == commitment
+    )
+    return CommitmentDetailOut(
+        **selectors.board_record(row),  # type: ignore[arg-type]
+        council_decision=commitment.council_decision,
+        owner_response=commitment.owner_response,
+        updates=[
+            ProgressUpdateOut(
+                status=u.status,
+                narrative=u.narrative,
+                metric_value=u.metric_value,
+                evidence_url=u.evidence_url,
+                posted_at=u.posted_at,
+            )
+            for u in commitment.updates.all()
+        ],
+        timeline=[
+            TimelineEventOut(
+                sequence=e.sequence,
+                recorded_at=e.recorded_at,
+                action=e.action,
+                actor_role=e.actor_role,
+                payload=e.payload,
+                hash=e.hash,
+            )
+            for e in selectors.commitment_timeline(commitment=commitment)
+        ],
+    )
+
+
+@router.get("/{slug}/priority-rounds/{round_id}/ranking", response=RankingOut)
+def get_ranking(request: HttpRequest, slug: str, round_id: int) -> RankingOut:
+    process = priority_selectors.round_get(jurisdiction=jurisdiction_get(slug=slug), pk=round_id)
+    results = priority_selectors.round_results(process=process)
+    return RankingOut(
+        round_id=process.pk,
+        title=process.title,
+        comparisons=results.comparisons,
+        participants=results.participants,
+        weighted_by=list(results.weighted_by),
+        ideas=[
+            IdeaScoreOut(
+                idea_id=row.idea.pk,
+                text_en=row.idea.text_en,
+                text_es=row.idea.text_es,
+                score=row.score.score,
+                score_low=row.score.score_low,
+                score_high=row.score.score_high,
+                comparisons=row.score.comparisons,
+            )
+            for row in results.overall
+        ],
+    )

@@ -1,0 +1,431 @@
+"""Pages for the partnership charter, commitments, progress, the public board and scorecards."""
+
+from __future__ import annotations
+
+import csv
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from cpps.accountability import selectors, services
+from cpps.accountability.forms import (
+    CharterForm,
+    CommitmentForm,
+    OwnerBodyForm,
+    ProgressForm,
+    RatingForm,
+)
+from cpps.accountability.models import Commitment
+from cpps.accounts.policy import Action, can, require
+from cpps.common.errors import DomainError, InvalidInputError
+from cpps.jurisdictions.models import Jurisdiction
+from cpps.jurisdictions.selectors import area_get, jurisdiction_get
+from cpps.priorities.views import anonymous_only, session_participant, start_taking_part
+from cpps.processes.forms import DemographicsForm
+
+FORM_METHODS = ["GET", "HEAD", "POST"]
+
+
+def _status(form: Any) -> int:
+    return 400 if form.errors else 200
+
+
+def _council_ids(jurisdiction: Jurisdiction) -> set[int]:
+    charter = services.charter_in_effect(jurisdiction=jurisdiction)
+    return set(charter.council_members.values_list("pk", flat=True)) if charter else set()
+
+
+# ---------------------------------------------------------------- board
+
+
+def _board(request: HttpRequest, jurisdiction: Jurisdiction, area: Any = None) -> HttpResponse:
+    deciding = can(request.user, Action.DECIDE_COMMITMENTS, jurisdiction)
+    context = {
+        "jurisdiction": jurisdiction,
+        "area": area,
+        "rows": selectors.commitment_board(jurisdiction=jurisdiction, area=area),
+        "areas": jurisdiction.areas.filter(commitments__isnull=False).distinct(),
+        "charter": services.charter_in_effect(jurisdiction=jurisdiction),
+        "can_draft": deciding and request.user.pk in _council_ids(jurisdiction),
+        "notices": selectors.council_notices(jurisdiction=jurisdiction) if deciding else [],
+        "scorecards": selectors.scorecard_list(jurisdiction=jurisdiction),
+    }
+    return render(request, "accountability/board.html", context)
+
+
+@require_safe
+def board(request: HttpRequest, slug: str) -> HttpResponse:
+    return _board(request, jurisdiction_get(slug=slug))
+
+
+@require_safe
+def area_board(request: HttpRequest, slug: str, code: str) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    return _board(request, jurisdiction, area_get(jurisdiction=jurisdiction, code=code))
+
+
+@require_safe
+def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    rows = [
+        {**record, "areas": " ".join(record["areas"])}  # type: ignore[arg-type]
+        for record in map(
+            selectors.board_record, selectors.commitment_board(jurisdiction=jurisdiction)
+        )
+    ]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-commitments.csv"'
+    fields = list(rows[0]) if rows else ["id"]
+    writer = csv.DictWriter(response, fieldnames=fields)
+    writer.writeheader()
+    writer.writerows(rows)
+    return response
+
+
+@require_safe
+def export_json(request: HttpRequest, slug: str) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    records = [
+        selectors.board_record(row) for row in selectors.commitment_board(jurisdiction=jurisdiction)
+    ]
+    body = json.dumps({"jurisdiction": slug, "commitments": records}, indent=1)
+    return HttpResponse(body, content_type="application/json")
+
+
+# ---------------------------------------------------------------- charter
+
+
+@require_safe
+def charter(request: HttpRequest, slug: str) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    context = {
+        "jurisdiction": jurisdiction,
+        "charters": selectors.charter_list(jurisdiction=jurisdiction),
+        "in_effect": services.charter_in_effect(jurisdiction=jurisdiction),
+        "owner_bodies": selectors.owner_body_list(jurisdiction=jurisdiction),
+        "can_draft": can(request.user, Action.DRAFT_CHARTER, jurisdiction),
+        "can_sign_community": can(request.user, Action.SIGN_FOR_COMMUNITY, jurisdiction),
+        "can_sign_institution": can(request.user, Action.RESPOND_AS_OWNER, jurisdiction),
+    }
+    return render(request, "accountability/charter.html", context)
+
+
+@require_http_methods(FORM_METHODS)
+def charter_new(request: HttpRequest, slug: str) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    require(request.user, Action.DRAFT_CHARTER, jurisdiction)
+    form = CharterForm(request.POST or None, jurisdiction=jurisdiction)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.charter_draft(
+                user=request.user,
+                jurisdiction=jurisdiction,
+                text=data["text"],
+                council_members=form.members(),
+                quorum=data["quorum"],
+                majority_percent=data["majority_percent"],
+                owner_bodies=list(data["owner_bodies"]),
+                review_period_days=data["review_period_days"],
+                silence_days=data["silence_days"],
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("The new version was drafted. It takes effect when both sides sign it.")
+            )
+            return redirect("accountability:charter", slug=slug)
+    context = {"jurisdiction": jurisdiction, "form": form, "heading": _("Draft a charter version")}
+    return render(request, "accountability/form.html", context, status=_status(form))
+
+
+@require_http_methods(FORM_METHODS)
+def owner_new(request: HttpRequest, slug: str) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    require(request.user, Action.DRAFT_CHARTER, jurisdiction)
+    form = OwnerBodyForm(request.POST or None, jurisdiction=jurisdiction)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.owner_body_create(
+                user=request.user,
+                jurisdiction=jurisdiction,
+                name=form.cleaned_data["name"],
+                kind=form.cleaned_data["kind"],
+                representatives=form.users(),
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The body was added."))
+            return redirect("accountability:charter", slug=slug)
+    context = {
+        "jurisdiction": jurisdiction,
+        "form": form,
+        "heading": _("Add a body that can own commitments"),
+    }
+    return render(request, "accountability/form.html", context, status=_status(form))
+
+
+@require_POST
+def charter_sign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    version = selectors.charter_get(jurisdiction=jurisdiction, pk=pk)
+    signed = services.charter_sign(
+        user=request.user, charter=version, side=request.POST.get("side", "")
+    )
+    if signed.in_effect_from:
+        messages.success(request, _("Both sides have signed: this version is now in effect."))
+    else:
+        messages.success(request, _("Signed. The version takes effect when the other side signs."))
+    return redirect("accountability:charter", slug=slug)
+
+
+# ---------------------------------------------------------------- commitments
+
+
+def _terms(form: CommitmentForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "title": data["title"],
+        "action": data["action"],
+        "owner": data["owner"],
+        "priority": data["priority"],
+        "area_codes": data["areas"],
+        "due_on": data["due_on"],
+        "metric": data["metric"],
+        "baseline": data["baseline"],
+        "target": data["target"],
+    }
+
+
+@require_http_methods(FORM_METHODS)
+def commitment_new(request: HttpRequest, slug: str) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    require(request.user, Action.DECIDE_COMMITMENTS, jurisdiction)
+    initial = {}
+    if request.GET.get("priority", "").isdigit():
+        initial["priority"] = int(request.GET["priority"])
+    form = CommitmentForm(request.POST or None, initial=initial, jurisdiction=jurisdiction)
+    if request.method == "POST" and form.is_valid():
+        try:
+            commitment = services.commitment_draft(
+                user=request.user, jurisdiction=jurisdiction, **_terms(form)
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(
+                request, _("Drafted. It is agreed once the council approves and the owner accepts.")
+            )
+            return redirect("accountability:commitment", slug=slug, pk=commitment.pk)
+    context = {"jurisdiction": jurisdiction, "form": form, "heading": _("Draft a commitment")}
+    return render(request, "accountability/form.html", context, status=_status(form))
+
+
+@require_http_methods(FORM_METHODS)
+def commitment_revise(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    commitment = selectors.commitment_get(jurisdiction=jurisdiction, pk=pk)
+    require(request.user, Action.DECIDE_COMMITMENTS, jurisdiction)
+    initial = {
+        "title": commitment.title,
+        "action": commitment.action,
+        "owner": commitment.owner_id,
+        "priority": commitment.priority_id,
+        "areas": [a.code for a in commitment.areas.all()],
+        "due_on": commitment.due_on,
+        "metric": commitment.metric,
+        "baseline": commitment.baseline,
+        "target": commitment.target,
+    }
+    form = CommitmentForm(request.POST or None, initial=initial, jurisdiction=jurisdiction)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.commitment_revise(user=request.user, commitment=commitment, **_terms(form))
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("Revised: both sides must agree to the new version."))
+            return redirect("accountability:commitment", slug=slug, pk=pk)
+    context = {
+        "jurisdiction": jurisdiction,
+        "form": form,
+        "heading": _("Revise the commitment"),
+        "commitment": commitment,
+    }
+    return render(request, "accountability/form.html", context, status=_status(form))
+
+
+@require_safe
+def commitment_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    commitment = selectors.commitment_get(jurisdiction=jurisdiction, pk=pk)
+    user = request.user
+    is_council = user.pk in _council_ids(jurisdiction) and can(
+        user, Action.DECIDE_COMMITMENTS, jurisdiction
+    )
+    is_owner = can(user, Action.RESPOND_AS_OWNER, jurisdiction) and (
+        user.pk in set(commitment.owner.representatives.values_list("pk", flat=True))
+    )
+    votes = commitment.votes.filter(version=commitment.version)
+    context = {
+        "jurisdiction": jurisdiction,
+        "commitment": commitment,
+        "updates": commitment.updates.all(),
+        "decisions": commitment.decisions.all(),
+        "proposals": commitment.change_proposals.order_by("proposed_at"),
+        "approvals": sum(1 for v in votes if v.approve),
+        "rejections": sum(1 for v in votes if not v.approve),
+        "has_voted": votes.filter(member_id=user.pk).exists(),
+        "timeline": selectors.commitment_timeline(commitment=commitment),
+        "scores": selectors.commitment_scores(jurisdiction=jurisdiction).get(commitment.pk, []),
+        "is_council": is_council,
+        "is_owner": is_owner,
+        "progress_form": ProgressForm() if is_owner else None,
+    }
+    return render(request, "accountability/commitment.html", context)
+
+
+def _commitment(slug: str, pk: int) -> Commitment:
+    return selectors.commitment_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
+
+
+def _back(request: HttpRequest, slug: str, pk: int, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("accountability:commitment", slug=slug, pk=pk)
+
+
+@require_POST
+def commitment_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    approve = request.POST.get("approve")
+    if approve not in {"yes", "no"}:
+        raise InvalidInputError(_("Vote to approve or not to approve."))
+    services.commitment_vote(
+        user=request.user, commitment=_commitment(slug, pk), approve=approve == "yes"
+    )
+    return _back(request, slug, pk, _("Your vote was recorded."))
+
+
+@require_POST
+def commitment_respond(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    services.commitment_respond(
+        user=request.user,
+        commitment=_commitment(slug, pk),
+        response=request.POST.get("response", ""),
+        reason=request.POST.get("reason", ""),
+    )
+    return _back(request, slug, pk, _("Your answer was recorded in public."))
+
+
+@require_POST
+def commitment_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    services.commitment_withdraw(
+        user=request.user, commitment=_commitment(slug, pk), reason=request.POST.get("reason", "")
+    )
+    return _back(request, slug, pk, _("The commitment was withdrawn."))
+
+
+@require_POST
+def commitment_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    services.commitment_change_propose(
+        user=request.user, commitment=_commitment(slug, pk), text=request.POST.get("text", "")
+    )
+    return _back(request, slug, pk, _("Your proposal was published."))
+
+
+@require_POST
+def commitment_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    commitment = _commitment(slug, pk)
+    form = ProgressForm(request.POST)
+    if not form.is_valid():
+        errors = "; ".join(str(e) for field in form.errors.values() for e in field)
+        raise InvalidInputError(errors)
+    services.progress_update_post(
+        user=request.user,
+        commitment=commitment,
+        status=form.cleaned_data["status"],
+        narrative=form.cleaned_data["narrative"],
+        metric_value=form.cleaned_data["metric_value"],
+        evidence_url=form.cleaned_data["evidence_url"],
+    )
+    return _back(request, slug, pk, _("Your update was published."))
+
+
+# ---------------------------------------------------------------- scorecards
+
+
+@require_http_methods(FORM_METHODS)
+def scorecard_take_part(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Residents rate every agreed commitment, one at a time, without an account or JS."""
+    jurisdiction = jurisdiction_get(slug=slug)
+    scorecard = selectors.scorecard_get(jurisdiction=jurisdiction, pk=pk)
+    refused = anonymous_only(request)
+    if refused:
+        return refused
+    participant = session_participant(request, scorecard)
+    if participant is None:
+        if request.method == "POST" and request.POST.get("action") == "start":
+            start_taking_part(request, scorecard)
+            return redirect("accountability:scorecard", slug=slug, pk=pk)
+        context = {
+            "jurisdiction": jurisdiction,
+            "scorecard": scorecard,
+            "started": False,
+            "areas": jurisdiction.areas.order_by("code"),
+            "about_you": DemographicsForm(),
+        }
+        return render(request, "accountability/scorecard.html", context)
+    rated = selectors.rated_commitment_ids(scorecard=scorecard, participant=participant)
+    remaining = [
+        c for c in selectors.rateable_commitments(scorecard=scorecard) if c.pk not in rated
+    ]
+    current = remaining[0] if remaining else None
+    form = RatingForm(request.POST or None)
+    if request.method == "POST" and current is not None and form.is_valid():
+        target = next((c for c in remaining if str(c.pk) == request.POST.get("commitment")), None)
+        if target is not None:
+            try:
+                services.rating_record(
+                    participant=participant,
+                    commitment=target,
+                    value=form.cleaned_data["value"],
+                    comment=form.cleaned_data["comment"],
+                )
+            except DomainError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(request, _("Thank you. Your rating was saved."))
+                return redirect("accountability:scorecard", slug=slug, pk=pk)
+    context = {
+        "jurisdiction": jurisdiction,
+        "scorecard": scorecard,
+        "started": True,
+        "current": current,
+        "latest": next(iter(current.updates.all()), None) if current else None,
+        "form": form,
+        "done": len(rated),
+        "total": len(rated) + len(remaining),
+    }
+    return render(request, "accountability/scorecard.html", context, status=_status(form))
+
+
+@require_safe
+def scorecard_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    scorecard = selectors.scorecard_get(jurisdiction=jurisdiction, pk=pk)
+    scores = selectors.scorecard_scores(scorecard=scorecard)
+    commitments = {c.pk: c for c in selectors.commitment_list(jurisdiction=jurisdiction)}
+    rows = [(commitments[cid], score) for cid, score in scores.items() if cid in commitments]
+    context = {
+        "jurisdiction": jurisdiction,
+        "scorecard": scorecard,
+        "rows": rows,
+        "comments": selectors.scorecard_comments(user=request.user, scorecard=scorecard),
+    }
+    return render(request, "accountability/scorecard_results.html", context)

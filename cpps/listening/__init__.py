@@ -1,0 +1,1 @@
+"""Listening: safety and trust surveys answered by web, SMS, voice and paper."""

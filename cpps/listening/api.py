@@ -1,0 +1,51 @@
+"""Survey endpoints: whole submissions from clients that queue answers offline, and results."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Router
+from ninja.errors import HttpError
+
+from cpps.accounts.policy import Action, can
+from cpps.jurisdictions.selectors import jurisdiction_get
+from cpps.listening import selectors, services
+from cpps.listening.exports import results_document
+from cpps.listening.schemas import ResponseIn, ResponseOut
+from cpps.processes.models import Channel, ProcessState
+
+router = Router(tags=["listening"])
+
+
+@router.post("/{slug}/surveys/{pk}/responses", response={200: ResponseOut, 201: ResponseOut})
+def submit_response(
+    request: HttpRequest, slug: str, pk: int, payload: ResponseIn
+) -> tuple[int, ResponseOut]:
+    """Store one complete, anonymous response; the same client_id is only ever stored once."""
+    if request.user.is_authenticated:
+        raise HttpError(409, _("Answering is anonymous: send answers without signing in."))
+    process = selectors.survey_get_by_slug(slug=slug, pk=pk)
+    _response, created = services.response_submit(
+        process=process,
+        channel=Channel.WEB,
+        client_id=payload.client_id,
+        identity=payload.client_id,
+        language=payload.language,
+        answers=payload.answers,
+        area_code=payload.area,
+        demographics=payload.demographics,
+    )
+    return (201 if created else 200), ResponseOut(client_id=payload.client_id, created=created)
+
+
+@router.get("/{slug}/surveys/{pk}/results")
+def survey_results(request: HttpRequest, slug: str, pk: int) -> dict[str, Any]:
+    """Published results: weighted aggregates with small groups withheld."""
+    jurisdiction = jurisdiction_get(slug=slug)
+    process = selectors.survey_get(jurisdiction=jurisdiction, pk=pk)
+    public = process.state in {ProcessState.CLOSED, ProcessState.PUBLISHED}
+    if not public and not can(request.user, Action.CONVENE_PROCESS, jurisdiction):
+        raise HttpError(403, _("Results are published when the survey closes."))
+    return results_document(selectors.survey_results(process=process, language="en"))

@@ -1,0 +1,222 @@
+"""Survey instruments, responses and the channel sessions (SMS, voice) that feed them.
+
+A survey is a `Process` of kind ``survey``. Its questions live in numbered instrument versions:
+a published version never changes, so every answer can be read against the exact wording the
+resident saw. Answers belong to a `Response`, which belongs to a `Participant` (a per-process
+pseudonym); phone numbers are kept only as keyed digests, on the channel sessions, never on a
+response or an answer.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cpps.jurisdictions.models import Area
+from cpps.processes.models import Channel, Participant, Process
+
+
+class InstrumentState(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    PUBLISHED = "published", _("Published")
+
+
+class Instrument(models.Model):
+    """One numbered version of a survey's questions."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="instruments")
+    version = models.PositiveIntegerField()
+    state = models.CharField(
+        max_length=10, choices=InstrumentState.choices, default=InstrumentState.DRAFT
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["process", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "version"], name="instrument_version_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.process_id} v{self.version}"
+
+    @property
+    def is_published(self) -> bool:
+        return self.state == InstrumentState.PUBLISHED
+
+
+class QuestionKind(models.TextChoices):
+    SINGLE = "single", _("Choose one")
+    MULTI = "multi", _("Choose any")
+    SCALE = "scale", _("Scale from 0 to 10")
+    TEXT = "text", _("Short free text")
+
+
+class Question(models.Model):
+    """A question in both languages. ``choices`` is a list of {"value", "en", "es"}."""
+
+    instrument = models.ForeignKey(Instrument, on_delete=models.CASCADE, related_name="questions")
+    position = models.PositiveIntegerField()
+    key = models.SlugField(max_length=60)
+    kind = models.CharField(max_length=10, choices=QuestionKind.choices)
+    text_en = models.CharField(max_length=400)
+    text_es = models.CharField(max_length=400)
+    choices = models.JSONField(default=list, blank=True)
+    # Labels of the two ends of a 0-10 scale, in both languages.
+    scale_low_en = models.CharField(max_length=80, blank=True)
+    scale_low_es = models.CharField(max_length=80, blank=True)
+    scale_high_en = models.CharField(max_length=80, blank=True)
+    scale_high_es = models.CharField(max_length=80, blank=True)
+    # Where the question came from: a key of the question bank, or blank for the facilitator's own.
+    bank_key = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["instrument", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["instrument", "position"], name="question_position_unique"
+            ),
+            models.UniqueConstraint(fields=["instrument", "key"], name="question_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.key
+
+    def text(self, language: str) -> str:
+        return self.text_es if language == "es" else self.text_en
+
+    def choice_labels(self, language: str) -> list[tuple[str, str]]:
+        field = "es" if language == "es" else "en"
+        return [(str(choice["value"]), str(choice[field])) for choice in self.choices]
+
+    def scale_labels(self, language: str) -> tuple[str, str]:
+        if language == "es":
+            return self.scale_low_es, self.scale_high_es
+        return self.scale_low_en, self.scale_high_en
+
+
+class Response(models.Model):
+    """One resident's answers to one instrument version, through one channel."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="responses")
+    instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
+    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="responses")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    language = models.CharField(max_length=5, default="en")
+    # Where the resident lives, if they said; used for the breakdown by area and for weighting.
+    area = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # An id the sending client chose, so that a retried submission is stored once.
+    # NULL (no id) rather than "", so responses without one never collide on the constraint.
+    client_id = models.CharField(max_length=64, null=True, blank=True)  # noqa: DJ001
+    position = models.PositiveIntegerField(default=1)
+    started_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    abandoned = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "client_id"], name="response_client_id_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"response {self.pk}"
+
+
+class Answer(models.Model):
+    """The answer to one question; ``skipped`` records a deliberate skip."""
+
+    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
+    choices = models.JSONField(default=list, blank=True)
+    number = models.SmallIntegerField(null=True, blank=True)
+    text = models.CharField(max_length=500, blank=True)
+    skipped = models.BooleanField(default=False)
+    answered_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["response", "question"], name="answer_once")]
+
+    def __str__(self) -> str:
+        return f"answer {self.pk}"
+
+
+class PhoneSession(models.Model):
+    """Where one phone number is in one survey, by SMS or by voice call.
+
+    The number itself is never stored: only a digest keyed with the pseudonym key.
+    """
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="+")
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    phone_digest = models.CharField(max_length=64)
+    language = models.CharField(max_length=5, blank=True)
+    response = models.ForeignKey(
+        Response, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    opted_out = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "channel", "phone_digest"], name="phone_session_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} session {self.pk}"
+
+
+class InboundDelivery(models.Model):
+    """A webhook request already handled, with the reply it got, so retries get the same reply.
+
+    ``sid`` is Twilio's MessageSid (SMS) or CallSid (voice); ``step`` numbers a call's turns.
+    """
+
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    sid = models.CharField(max_length=64)
+    step = models.PositiveIntegerField(default=0)
+    reply = models.TextField(blank=True)
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "sid", "step"], name="delivery_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.sid} #{self.step}"
+
+
+class PaperEntry(models.Model):
+    """One person's keying of one paper form; two matching entries make a response."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="+")
+    form_code = models.CharField(max_length=20)
+    keyed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    values = models.JSONField(default=dict)
+    keyed_at = models.DateTimeField(auto_now_add=True)
+    # Set once both entries agree (or a facilitator resolved them) and the response is stored.
+    response = models.ForeignKey(
+        Response, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["form_code", "keyed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "form_code", "keyed_by"], name="paper_entry_once_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"paper {self.form_code}"

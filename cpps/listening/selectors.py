@@ -1,0 +1,382 @@
+"""Reads for surveys. Published results are aggregates only, weighted to the census, with small
+groups withheld; answer-level data is returned to facilitators alone."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from django.db.models import QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from cpps.accounts.policy import Action, require
+from cpps.engines.privacy import DEFAULT_THRESHOLD, SuppressedTable, suppress_table
+from cpps.engines.weighting import RepresentationRow
+from cpps.jurisdictions.models import Area, CensusFigure
+from cpps.listening.adapters import (
+    WEIGHTING_VARIABLES,
+    Figure,
+    Respondent,
+    Weighting,
+    mean_figures,
+    missing_groups,
+    share_figures,
+    survey_weights,
+)
+from cpps.listening.models import Answer, Instrument, PaperEntry, Question, QuestionKind, Response
+from cpps.processes.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
+from cpps.processes.models import Process, ProcessKind
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from cpps.accounts.models import User
+    from cpps.jurisdictions.models import Jurisdiction
+
+
+def survey_get(*, jurisdiction: Jurisdiction, pk: int) -> Process:
+    try:
+        return Process.objects.select_related("jurisdiction").get(
+            jurisdiction=jurisdiction, pk=pk, kind=ProcessKind.SURVEY
+        )
+    except Process.DoesNotExist as missing:
+        raise Http404(pk) from missing
+
+
+def survey_get_by_slug(*, slug: str, pk: int) -> Process:
+    """The survey with its jurisdiction, in one query (for the submission endpoint)."""
+    try:
+        return Process.objects.select_related("jurisdiction").get(
+            jurisdiction__slug=slug, pk=pk, kind=ProcessKind.SURVEY
+        )
+    except Process.DoesNotExist as missing:
+        raise Http404(pk) from missing
+
+
+def survey_get_by_pk(*, pk: int) -> Process:
+    try:
+        return Process.objects.select_related("jurisdiction").get(pk=pk, kind=ProcessKind.SURVEY)
+    except Process.DoesNotExist as missing:
+        raise Http404(pk) from missing
+
+
+def instrument_list(*, process: Process) -> QuerySet[Instrument]:
+    return Instrument.objects.filter(process=process).prefetch_related("questions")
+
+
+def survey_areas(process: Process) -> list[Area]:
+    """The areas a survey covers: its own, or every area of the jurisdiction."""
+    areas = list(process.areas.all())
+    if areas:
+        return sorted(areas, key=lambda area: (len(area.code), area.code))
+    return sorted(
+        Area.objects.filter(jurisdiction=process.jurisdiction),
+        key=lambda area: (len(area.code), area.code),
+    )
+
+
+def survey_census(process: Process) -> dict[str, dict[str, float]]:
+    """Census counts of adults over the survey's areas, for every weighting variable.
+
+    The survey asks residents 18 and over, so age, sex and area populations count adults only
+    (sex comes from the age-by-sex table). Race and ethnicity counts are of all ages, the only
+    ones published per area; children's mix is assumed close enough to adults'.
+    """
+    areas = survey_areas(process)
+    census: dict[str, dict[str, float]] = defaultdict(dict)
+    figures = CensusFigure.objects.filter(
+        area__in=areas, variable__in=["age_band", "age_sex", "race_ethnicity"]
+    ).values_list("area__code", "variable", "category", "count")
+    for code, table, label, count in figures:
+        if label.endswith("under18"):
+            continue
+        variable, category = (
+            ("sex", label.split("_", 1)[0]) if table == "age_sex" else (table, label)
+        )
+        census[variable][category] = census[variable].get(category, 0.0) + float(count)
+        if variable == "age_band":
+            census["area"][code] = census["area"].get(code, 0.0) + float(count)
+    census["area"] = {
+        area.code: census["area"][area.code] for area in areas if area.code in census["area"]
+    }
+    return dict(census)
+
+
+@dataclass(frozen=True)
+class Breakdown:
+    variable: str
+    title: str
+    figures: list[Figure]
+
+
+@dataclass(frozen=True)
+class QuestionResult:
+    key: str
+    kind: str
+    text: str
+    answered: int
+    overall: Figure | None = None
+    options: list[tuple[str, Figure]] = field(default_factory=list)
+    breakdowns: list[Breakdown] = field(default_factory=list)
+    by_area: SuppressedTable | None = None
+    low_label: str = ""
+    high_label: str = ""
+
+
+@dataclass(frozen=True)
+class SurveyResults:
+    process: Process
+    responses: int
+    weighting: Weighting
+    threshold: int
+    questions: list[QuestionResult]
+
+
+def _completed(process: Process) -> QuerySet[Response]:
+    return Response.objects.filter(process=process, completed_at__isnull=False)
+
+
+def _group_labels() -> dict[str, dict[str, str]]:
+    labels = {
+        q.key: {value: str(label) for value, label in q.choices} for q in DEMOGRAPHIC_QUESTIONS
+    }
+    labels["sex"]["female"], labels["sex"]["male"] = str(_("Women")), str(_("Men"))
+    return labels
+
+
+def _variable_titles() -> dict[str, str]:
+    return {
+        "area": _("By area"),
+        "age_band": _("By age"),
+        "sex": _("By sex"),
+        "race_ethnicity": _("By race and ethnicity"),
+    }
+
+
+def _respondents(process: Process) -> tuple[list[int], list[Respondent]]:
+    rows = _completed(process).values_list("pk", "area__code", "participant__demographics")
+    ids, respondents = [], []
+    for pk, code, demographics in rows.order_by("pk"):
+        groups = {key: str(value) for key, value in (demographics or {}).items()}
+        groups["area"] = code or ""
+        ids.append(pk)
+        respondents.append(Respondent(groups=groups))
+    return ids, respondents
+
+
+def survey_results(
+    *, process: Process, language: str, threshold: int = DEFAULT_THRESHOLD
+) -> SurveyResults:
+    """Weighted results for every question of every published version, by question key."""
+    ids, respondents = _respondents(process)
+    weighting = survey_weights(respondents, survey_census(process))
+    position = {pk: index for index, pk in enumerate(ids)}
+    answers: dict[str, dict[int, Answer]] = defaultdict(dict)
+    for answer in Answer.objects.filter(response__in=ids, skipped=False).select_related("question"):
+        answers[answer.question.key][answer.response_id] = answer
+    questions = _latest_questions(process)
+    areas = {area.code: area.name for area in survey_areas(process)}
+    labels = _group_labels() | {"area": areas}
+    titles = _variable_titles()
+    results = []
+    for question in questions:
+        given = answers.get(question.key, {})
+        common = {
+            "key": question.key,
+            "kind": question.kind,
+            "text": question.text(language),
+            "answered": len(given),
+        }
+        if question.kind == QuestionKind.TEXT or not given:
+            results.append(QuestionResult(**common))  # type: ignore[arg-type]
+            continue
+        if question.kind == QuestionKind.SCALE:
+            values = [float("nan")] * len(ids)
+            for response_id, answer in given.items():
+                values[position[response_id]] = float(answer.number or 0)
+            groups = {
+                variable: [r.groups.get(variable, "") for r in respondents]
+                for variable in WEIGHTING_VARIABLES
+            }
+            overall, by = mean_figures(values, weighting.weights, groups, threshold=threshold)
+            breakdowns = [
+                Breakdown(
+                    variable,
+                    titles[variable],
+                    [
+                        _relabel(f, labels.get(variable, {}))
+                        for f in _ordered(by[variable], labels.get(variable, {}))
+                    ],
+                )
+                for variable in WEIGHTING_VARIABLES
+                if by.get(variable)
+            ]
+            low, high = question.scale_labels(language)
+            results.append(
+                QuestionResult(
+                    **common,  # type: ignore[arg-type]
+                    overall=overall,
+                    breakdowns=breakdowns,
+                    low_label=low,
+                    high_label=high,
+                )
+            )
+            continue
+        options = question.choice_labels(language)
+        chosen: list[list[str] | None] = [None] * len(ids)
+        for response_id, answer in given.items():
+            chosen[position[response_id]] = list(answer.choices)
+        figures = share_figures(
+            chosen, [value for value, _label in options], weighting.weights, threshold=threshold
+        )
+        results.append(
+            QuestionResult(
+                **common,  # type: ignore[arg-type]
+                options=[
+                    (label, figure)
+                    for (_value, label), figure in zip(options, figures, strict=True)
+                ],
+                by_area=_area_table(respondents, chosen, options, areas, threshold),
+            )
+        )
+    return SurveyResults(process, len(ids), weighting, threshold, results)
+
+
+def _ordered(figures: list[Figure], labels: dict[str, str]) -> list[Figure]:
+    order = {value: index for index, value in enumerate(labels)}
+    return sorted(figures, key=lambda f: (order.get(f.group, len(order)), f.group))
+
+
+def _relabel(figure: Figure, labels: dict[str, str]) -> Figure:
+    return Figure(
+        labels.get(figure.group, figure.group), figure.n, figure.value, figure.low, figure.high
+    )
+
+
+def _area_table(
+    respondents: list[Respondent],
+    chosen: list[list[str] | None],
+    options: list[tuple[str, str]],
+    areas: dict[str, str],
+    threshold: int,
+) -> SuppressedTable | None:
+    """Answer counts by area and option, with small cells (and their complements) withheld."""
+    codes = [code for code in areas if any(r.groups.get("area") == code for r in respondents)]
+    if not codes:
+        return None
+    row_of = {code: i for i, code in enumerate(codes)}
+    column_of = {value: i for i, (value, _label) in enumerate(options)}
+    cells = [[0] * len(options) for _code in codes]
+    for respondent, picked in zip(respondents, chosen, strict=True):
+        code = respondent.groups.get("area", "")
+        if picked is None or code not in row_of:
+            continue
+        for value in picked:
+            cells[row_of[code]][column_of[value]] += 1
+    return suppress_table(
+        cells,
+        threshold=threshold,
+        row_labels=[areas[code] for code in codes],
+        column_labels=[label for _value, label in options],
+    )
+
+
+def _latest_questions(process: Process) -> list[Question]:
+    """Each question key once, worded as in the latest published version that has it."""
+    seen: dict[str, Question] = {}
+    for question in Question.objects.filter(
+        instrument__process=process, instrument__state="published"
+    ).order_by("-instrument__version", "position"):
+        seen.setdefault(question.key, question)
+    return sorted(seen.values(), key=lambda q: (q.position, q.key))
+
+
+MIN_ALERT_SHARE = 0.01
+
+
+@dataclass(frozen=True)
+class RepresentationLine:
+    """One group's share of the answers against its share of the census, ready to show."""
+
+    variable: str
+    group: str
+    answers: int
+    answer_share: float
+    census_share: float
+    missing: bool
+
+
+def survey_representativeness(
+    *, user: User | AnonymousUser, process: Process
+) -> list[RepresentationLine]:
+    """Who is missing so far (community roles, while the survey runs)."""
+    require(user, Action.CONVENE_PROCESS, process.jurisdiction)
+    _ids, respondents = _respondents(process)
+    rows: list[RepresentationRow] = missing_groups(respondents, survey_census(process))
+    labels = _group_labels() | {"area": {a.code: a.name for a in survey_areas(process)}}
+    titles = {
+        "area": _("Area"),
+        "age_band": _("Age"),
+        "sex": _("Sex"),
+        "race_ethnicity": _("Race and ethnicity"),
+    }
+    return [
+        RepresentationLine(
+            variable=titles.get(row.variable, row.variable),
+            group=labels.get(row.variable, {}).get(row.category, row.category),
+            answers=row.sample_count,
+            answer_share=row.sample_share,
+            census_share=row.target_share,
+            # A group under 1% of residents is too small to chase with outreach on its own.
+            missing=row.status == "under" and row.target_share >= MIN_ALERT_SHARE,
+        )
+        for row in rows
+    ]
+
+
+def response_count(*, process: Process) -> int:
+    return _completed(process).count()
+
+
+def raw_answer_rows(*, user: User | AnonymousUser, process: Process) -> Iterator[list[str]]:
+    """Every completed response's answers, one row each (facilitators only, never phone data)."""
+    require(user, Action.VIEW_PERSONAL_DATA, process.jurisdiction)
+    questions = _latest_questions(process)
+    demographic_keys = [q.key for q in DEMOGRAPHIC_QUESTIONS]
+    yield ["response", "channel", "language", "version", "area", *demographic_keys] + [
+        q.key for q in questions
+    ]
+    responses = _completed(process).select_related("instrument", "area", "participant")
+    answers: dict[int, dict[str, str]] = defaultdict(dict)
+    for answer in Answer.objects.filter(response__in=responses).select_related("question"):
+        answers[answer.response_id][answer.question.key] = _answer_text(answer)
+    for response in responses.order_by("pk"):
+        demographics = response.participant.demographics or {}
+        yield [
+            str(response.pk),
+            response.channel,
+            response.language,
+            str(response.instrument.version),
+            response.area.code if response.area else "",
+            *[str(demographics.get(key, "")) for key in demographic_keys],
+            *[answers[response.pk].get(q.key, "") for q in questions],
+        ]
+
+
+def _answer_text(answer: Answer) -> str:
+    if answer.skipped:
+        return ""
+    if answer.number is not None:
+        return str(answer.number)
+    if answer.choices:
+        return ";".join(answer.choices)
+    return answer.text
+
+
+def paper_entries(*, user: User | AnonymousUser, process: Process) -> QuerySet[PaperEntry]:
+    """Every keyed paper entry of a survey, oldest first (people who key forms only)."""
+    require(user, Action.ENTER_PAPER_FORMS, process.jurisdiction)
+    return PaperEntry.objects.filter(process=process).order_by("form_code", "keyed_at", "pk")

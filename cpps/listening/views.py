@@ -1,0 +1,558 @@
+"""Survey pages: building the questions (community roles), answering (anyone, no account, no
+JavaScript), and results (everyone; aggregates only)."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from cpps.accounts.policy import Action, can, require
+from cpps.common.errors import InvalidInputError, InvalidTransitionError
+from cpps.engines.privacy import pseudonym
+from cpps.jurisdictions.selectors import jurisdiction_get
+from cpps.listening import paper, selectors, services
+from cpps.listening.exports import csv_text, results_document, results_rows
+from cpps.listening.forms import AboutYouForm, AnswerForm, PaperEntryForm, QuestionForm
+from cpps.listening.models import (
+    Answer,
+    Instrument,
+    InstrumentState,
+    PaperEntry,
+    Question,
+    Response,
+)
+from cpps.listening.printing import render_paper_forms
+from cpps.processes.models import Channel, Participant, Process, ProcessState
+
+SESSION_RESPONSES = "cpps_survey_responses"
+SESSION_TOKENS = "cpps_survey_tokens"
+
+
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The form data of a POST, even an empty one (every answer left blank is an answer)."""
+    return request.POST if request.method == "POST" else None
+
+
+def _language() -> str:
+    return "es" if (get_language() or "en").startswith("es") else "en"
+
+
+# --- Building the questions --------------------------------------------------------------------
+
+
+def _draft(process: Process) -> Instrument | None:
+    return Instrument.objects.filter(process=process, state=InstrumentState.DRAFT).first()
+
+
+@require_safe
+def instrument_overview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    process = selectors.survey_get(jurisdiction=jurisdiction, pk=pk)
+    context = {
+        "jurisdiction": jurisdiction,
+        "process": process,
+        "instruments": selectors.instrument_list(process=process),
+        "can_edit": can(request.user, Action.SET_AGENDA, jurisdiction)
+        and process.state in {ProcessState.DRAFT, ProcessState.OPEN},
+        "has_draft": _draft(process) is not None,
+        "language": _language(),
+    }
+    return render(request, "listening/instrument_overview.html", context)
+
+
+def _builder_redirect(slug: str, pk: int) -> HttpResponse:
+    return redirect("listening:instrument", slug=slug, pk=pk)
+
+
+def _draft_or_error(process: Process) -> Instrument:
+    draft = _draft(process)
+    if draft is None:
+        raise InvalidTransitionError(_("There is no draft version: start a new version first."))
+    return draft
+
+
+@require_POST
+def instrument_new_version(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = selectors.survey_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
+    draft = services.instrument_draft_create(user=request.user, process=process)
+    messages.success(
+        request, _("Version %(version)s was started as a draft.") % {"version": draft.version}
+    )
+    return _builder_redirect(slug, pk)
+
+
+@require_POST
+def instrument_add_standard(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = selectors.survey_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
+    require(request.user, Action.SET_AGENDA, process.jurisdiction)
+    added = services.instrument_standard_module_add(
+        user=request.user, instrument=_draft_or_error(process)
+    )
+    messages.success(request, _("%(count)s standard questions were added.") % {"count": len(added)})
+    return _builder_redirect(slug, pk)
+
+
+@require_POST
+def instrument_publish(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = selectors.survey_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
+    require(request.user, Action.SET_AGENDA, process.jurisdiction)
+    published = services.instrument_publish(user=request.user, instrument=_draft_or_error(process))
+    messages.success(
+        request,
+        _("Version %(version)s is published; residents now answer it.")
+        % {"version": published.version},
+    )
+    return _builder_redirect(slug, pk)
+
+
+@require_POST
+def question_remove(request: HttpRequest, slug: str, pk: int, question: int) -> HttpResponse:
+    process = selectors.survey_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
+    require(request.user, Action.SET_AGENDA, process.jurisdiction)
+    target = Question.objects.filter(pk=question, instrument__process=process).first()
+    if target is None:
+        raise Http404(question)
+    services.question_remove(user=request.user, question=target)
+    messages.success(request, _("The question was removed from the draft."))
+    return _builder_redirect(slug, pk)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def question_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    process = selectors.survey_get(jurisdiction=jurisdiction, pk=pk)
+    require(request.user, Action.SET_AGENDA, jurisdiction)
+    draft = _draft_or_error(process)
+    form = QuestionForm(_posted(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.question_add(
+                user=request.user,
+                instrument=draft,
+                kind=data["kind"],
+                text_en=data["text_en"],
+                text_es=data["text_es"],
+                choice_lines=data["choice_lines"],
+                scale_low=(data["scale_low_en"], data["scale_low_es"]),
+                scale_high=(data["scale_high_en"], data["scale_high_es"]),
+            )
+        except InvalidInputError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, _("The question was added to the draft."))
+            return _builder_redirect(slug, pk)
+    context = {"jurisdiction": jurisdiction, "process": process, "form": form, "draft": draft}
+    return render(
+        request, "listening/question_form.html", context, status=400 if form.errors else 200
+    )
+
+
+# --- Answering on the web ----------------------------------------------------------------------
+
+
+def _session_response(request: HttpRequest, process: Process) -> Response | None:
+    response_id = request.session.get(SESSION_RESPONSES, {}).get(str(process.pk))
+    if response_id is None:
+        return None
+    return (
+        Response.objects.select_related("instrument", "process__jurisdiction")
+        .filter(pk=response_id, process=process, abandoned=False)
+        .first()
+    )
+
+
+def _remember(request: HttpRequest, process: Process, response: Response, token: str) -> None:
+    responses = dict(request.session.get(SESSION_RESPONSES, {}))
+    tokens = dict(request.session.get(SESSION_TOKENS, {}))
+    responses[str(process.pk)] = response.pk
+    tokens[str(process.pk)] = token
+    request.session[SESSION_RESPONSES] = responses
+    request.session[SESSION_TOKENS] = tokens
+
+
+def _signed_in_refusal(request: HttpRequest, process: Process) -> HttpResponse:
+    message = _(
+        "You are signed in. Answering is anonymous and never linked to an account: sign out "
+        "first, then open the survey again."
+    )
+    return render(
+        request, "listening/survey_message.html", {"process": process, "error": message}, status=409
+    )
+
+
+def _resume_url(request: HttpRequest, process: Process) -> str:
+    token = request.session.get(SESSION_TOKENS, {}).get(str(process.pk), "")
+    if not token:
+        return ""
+    return request.build_absolute_uri(reverse("listening:resume", args=[process.pk, token]))
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_start(request: HttpRequest, pk: int) -> HttpResponse:
+    process = selectors.survey_get_by_pk(pk=pk)
+    instrument = services.current_instrument(process)
+    is_open = process.state == ProcessState.OPEN and instrument is not None
+    current = _session_response(request, process)
+    if request.method == "POST":
+        if request.user.is_authenticated:
+            return _signed_in_refusal(request, process)
+        if current is not None and current.completed_at is not None:
+            return redirect("listening:done", pk=pk)
+        if current is not None:
+            total = current.instrument.questions.count()
+            if current.position > total:
+                return redirect("listening:about_you", pk=pk)
+            return redirect("listening:question", pk=pk, position=current.position)
+        token = secrets.token_urlsafe(18)
+        response = services.response_start(
+            process=process, channel=Channel.WEB, identity=token, language=_language()
+        )
+        request.session.cycle_key()
+        _remember(request, process, response, token)
+        return redirect("listening:question", pk=pk, position=1)
+    context = {
+        "process": process,
+        "is_open": is_open,
+        "question_count": instrument.questions.count() if instrument else 0,
+        "current": current,
+    }
+    return render(request, "listening/survey_start.html", context)
+
+
+def _question_at(response: Response, position: int) -> Question:
+    question = response.instrument.questions.filter(position=position).first()
+    if question is None:
+        raise Http404(position)
+    return question
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_question(request: HttpRequest, pk: int, position: int) -> HttpResponse:
+    process = selectors.survey_get_by_pk(pk=pk)
+    response = _session_response(request, process)
+    if response is None or response.completed_at is not None:
+        return redirect("listening:start", pk=pk)
+    question = _question_at(response, position)
+    language = _language()
+    total = response.instrument.questions.count()
+    stored = Answer.objects.filter(response=response, question=question).first()
+    initial = None
+    if stored is not None and not stored.skipped:
+        initial = stored.choices or (
+            str(stored.number) if stored.number is not None else stored.text
+        )
+        if question.kind in {"single", "scale"} and isinstance(initial, list):
+            initial = initial[0]
+    form = AnswerForm(
+        _posted(request),
+        question=question,
+        language=language,
+        initial={"answer": initial},
+        auto_id="answer_%s",
+    )
+    if request.method == "POST" and form.is_valid():
+        values = [] if request.POST.get("action") == "skip" else form.values()
+        try:
+            services.response_answer(response=response, question=question, values=values)
+        except InvalidInputError as error:
+            form.add_error("answer", str(error))
+        else:
+            if position >= total:
+                return redirect("listening:about_you", pk=pk)
+            return redirect("listening:question", pk=pk, position=position + 1)
+    context = {
+        "process": process,
+        "question": question,
+        "form": form,
+        "position": position,
+        "total": total,
+        "previous": position - 1 if position > 1 else None,
+        "resume_url": _resume_url(request, process),
+    }
+    return render(
+        request, "listening/survey_question.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_about_you(request: HttpRequest, pk: int) -> HttpResponse:
+    process = selectors.survey_get_by_pk(pk=pk)
+    response = _session_response(request, process)
+    if response is None or response.completed_at is not None:
+        return redirect("listening:start", pk=pk)
+    areas = selectors.survey_areas(process)
+    form = AboutYouForm(_posted(request), areas=areas)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        area = data.pop("area", "")
+        try:
+            services.response_complete(response=response, area_code=area, demographics=data)
+        except InvalidInputError as error:
+            form.add_error(None, str(error))
+        else:
+            return redirect("listening:done", pk=pk)
+    context = {
+        "process": process,
+        "form": form,
+        "total": response.instrument.questions.count(),
+    }
+    return render(
+        request, "listening/survey_about_you.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_safe
+def survey_done(request: HttpRequest, pk: int) -> HttpResponse:
+    process = selectors.survey_get_by_pk(pk=pk)
+    response = _session_response(request, process)
+    if response is None or response.completed_at is None:
+        return redirect("listening:start", pk=pk)
+    return render(request, "listening/survey_done.html", {"process": process})
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def survey_resume(request: HttpRequest, pk: int, token: str) -> HttpResponse:
+    """Continue unfinished answers from another visit; GET only describes (previews do nothing)."""
+    process = selectors.survey_get_by_pk(pk=pk)
+    if request.method != "POST":
+        return render(request, "listening/survey_resume.html", {"process": process})
+    if request.user.is_authenticated:
+        return _signed_in_refusal(request, process)
+    code = pseudonym(
+        key=settings.PSEUDONYM_KEY,
+        process_salt=process.pseudonym_salt,
+        channel=Channel.WEB,
+        identity=token,
+    )
+    participant = Participant.objects.filter(process=process, pseudonym=code).first()
+    response = (
+        Response.objects.filter(
+            participant=participant, completed_at__isnull=True, abandoned=False
+        ).last()
+        if participant
+        else None
+    )
+    if response is None:
+        message = _("There are no unfinished answers for this link. You can start afresh.")
+        return render(
+            request,
+            "listening/survey_message.html",
+            {"process": process, "error": message, "restart": True},
+            status=404,
+        )
+    request.session.cycle_key()
+    _remember(request, process, response, token)
+    total = response.instrument.questions.count()
+    if response.position > total:
+        return redirect("listening:about_you", pk=pk)
+    return redirect("listening:question", pk=pk, position=response.position)
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+@require_safe
+def survey_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    process = selectors.survey_get(jurisdiction=jurisdiction, pk=pk)
+    can_convene = can(request.user, Action.CONVENE_PROCESS, jurisdiction)
+    public = process.state in {ProcessState.CLOSED, ProcessState.PUBLISHED}
+    results = (
+        selectors.survey_results(process=process, language=_language())
+        if public or can_convene
+        else None
+    )
+    representation = (
+        selectors.survey_representativeness(user=request.user, process=process)
+        if can_convene
+        else []
+    )
+    context = {
+        "jurisdiction": jurisdiction,
+        "process": process,
+        "results": results,
+        "public": public,
+        "response_count": selectors.response_count(process=process),
+        "representation": representation,
+        "alerts": [line for line in representation if line.missing],
+        "can_convene": can_convene,
+        "can_export_answers": can(request.user, Action.VIEW_PERSONAL_DATA, jurisdiction),
+        "can_enter_paper": can(request.user, Action.ENTER_PAPER_FORMS, jurisdiction),
+    }
+    return render(request, "listening/results.html", context)
+
+
+def _published_survey(request: HttpRequest, slug: str, pk: int) -> Process:
+    """The survey, if its results may be exported: once closed (community roles: any time)."""
+    jurisdiction = jurisdiction_get(slug=slug)
+    process = selectors.survey_get(jurisdiction=jurisdiction, pk=pk)
+    public = process.state in {ProcessState.CLOSED, ProcessState.PUBLISHED}
+    if not public and not can(request.user, Action.CONVENE_PROCESS, jurisdiction):
+        raise InvalidTransitionError(
+            _("Results are published when the survey closes, so answers cannot be followed live.")
+        )
+    return process
+
+
+@require_safe
+def survey_results_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = _published_survey(request, slug, pk)
+    results = selectors.survey_results(process=process, language=_language())
+    response = HttpResponse(csv_text(results_rows(results)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-{pk}-results.csv"'
+    return response
+
+
+@require_safe
+def survey_results_json(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = _published_survey(request, slug, pk)
+    results = selectors.survey_results(process=process, language=_language())
+    return JsonResponse(results_document(results), json_dumps_params={"ensure_ascii": False})
+
+
+@require_safe
+def survey_answers_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Every answer, one row per response: facilitators only, no phone data, formulas defused."""
+    process = selectors.survey_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
+    rows = selectors.raw_answer_rows(user=request.user, process=process)
+    response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="survey-{pk}-answers.csv"'
+    return response
+
+
+# --- Paper forms -------------------------------------------------------------------------------
+
+
+def _entry_values(form: PaperEntryForm) -> dict[str, list[str]]:
+    values: dict[str, list[str]] = {}
+    for name, value in form.cleaned_data.items():
+        if name == "form_code":
+            continue
+        given = value if isinstance(value, list) else ([value] if value else [])
+        values[name] = [str(item) for item in given]
+    return values
+
+
+def _paper_context(request: HttpRequest, process: Process) -> dict[str, object]:
+    entries = selectors.paper_entries(user=request.user, process=process)
+    waiting: list[str] = []
+    differing: list[str] = []
+    by_code: dict[str, list[PaperEntry]] = {}
+    for entry in entries:
+        if entry.response_id is None:
+            by_code.setdefault(entry.form_code, []).append(entry)
+    for code, pair in sorted(by_code.items()):
+        (waiting if len(pair) == 1 else differing).append(code)
+    return {
+        "waiting": waiting,
+        "differing": differing,
+        "stored": len({entry.form_code for entry in entries if entry.response_id}),
+    }
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def paper_entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    process = selectors.survey_get(jurisdiction=jurisdiction, pk=pk)
+    require(request.user, Action.ENTER_PAPER_FORMS, jurisdiction)
+    instrument = services.current_instrument(process)
+    if instrument is None:
+        raise InvalidTransitionError(_("Publish the questions before keying paper forms."))
+    questions = list(instrument.questions.order_by("position"))
+    form = PaperEntryForm(
+        _posted(request), questions=questions, areas=selectors.survey_areas(process)
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            outcome = paper.paper_entry_record(
+                user=request.user,
+                process=process,
+                form_code=form.cleaned_data["form_code"],
+                values=_entry_values(form),
+            )
+        except (InvalidInputError, InvalidTransitionError) as error:
+            form.add_error(None, str(error))
+        else:
+            if outcome.response is not None:
+                note = _("Form %(code)s: both entries agree; the answers are stored.")
+            elif outcome.differences:
+                note = _("Form %(code)s: the two entries differ. Resolve it below.")
+            else:
+                note = _("Form %(code)s is keyed once. A second person must key it too.")
+            messages.success(request, note % {"code": outcome.form_code})
+            return redirect("listening:paper", slug=slug, pk=pk)
+    context = {
+        "jurisdiction": jurisdiction,
+        "process": process,
+        "form": form,
+        "instrument": instrument,
+        **_paper_context(request, process),
+    }
+    return render(request, "listening/paper.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def paper_resolve(request: HttpRequest, slug: str, pk: int, code: str) -> HttpResponse:
+    jurisdiction = jurisdiction_get(slug=slug)
+    process = selectors.survey_get(jurisdiction=jurisdiction, pk=pk)
+    entries = [
+        entry
+        for entry in selectors.paper_entries(user=request.user, process=process)
+        if entry.form_code == code and entry.response_id is None
+    ]
+    if len(entries) != 2:
+        raise Http404(code)
+    first, second = entries[0].values, entries[1].values
+    names = sorted(set(first) | set(second))
+    differing = [n for n in names if sorted(first.get(n, [])) != sorted(second.get(n, []))]
+    if request.method == "POST":
+        chosen = {}
+        for name in names:
+            pick = request.POST.get(name, "first" if name not in differing else "")
+            if pick not in {"first", "second"}:
+                messages.error(request, _("Choose one of the two entries for every difference."))
+                break
+            chosen[name] = (first if pick == "first" else second).get(name, [])
+        else:
+            paper.paper_entry_resolve(
+                user=request.user, process=process, form_code=code, values=chosen
+            )
+            messages.success(request, _("Form %(code)s is resolved and stored.") % {"code": code})
+            return redirect("listening:paper", slug=slug, pk=pk)
+    rows = [
+        (name, ", ".join(first.get(name, [])) or "—", ", ".join(second.get(name, [])) or "—")
+        for name in differing
+    ]
+    context = {"jurisdiction": jurisdiction, "process": process, "code": code, "rows": rows}
+    return render(request, "listening/paper_resolve.html", context)
+
+
+@require_safe
+def paper_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Printable bilingual forms, each with its own checked form number."""
+    jurisdiction = jurisdiction_get(slug=slug)
+    process = selectors.survey_get(jurisdiction=jurisdiction, pk=pk)
+    require(request.user, Action.ENTER_PAPER_FORMS, jurisdiction)
+    instrument = services.current_instrument(process)
+    if instrument is None:
+        raise InvalidTransitionError(_("Publish the questions before printing paper forms."))
+    raw = request.GET.get("count", "1")
+    count = paper.paper_forms_count_check(int(raw) if raw.isdigit() else 0)
+    document = render_paper_forms(
+        process=process,
+        instrument=instrument,
+        areas=selectors.survey_areas(process),
+        codes=[paper.form_code_new() for _ in range(count)],
+    )
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="survey-{pk}-paper-forms.pdf"'
+    return response

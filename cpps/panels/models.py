@@ -1,0 +1,174 @@
+"""A civic lottery: the panel's settings and quotas, invited households, registrations, and the
+published record of the draw (commitment, lottery, draw) that anyone can re-derive."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from cpps.processes.models import Channel, Process
+
+
+class PanelStage(models.TextChoices):
+    SETUP = "setup", _("Setting up, inviting and registering")
+    FROZEN = "frozen", _("Pool frozen and committed")
+    COMPUTING = "computing", _("Computing selection probabilities")
+    COMPUTED = "computed", _("Lottery published, waiting for the public randomness")
+    DRAWN = "drawn", _("Panel drawn")
+
+
+class Panel(models.Model):
+    """The lottery settings and published record of one panel process (a Process of kind panel).
+
+    Everything from `frozen_pool` on is public: it is keyed by pseudonymous ids only.
+    """
+
+    process = models.OneToOneField(
+        Process, on_delete=models.CASCADE, primary_key=True, related_name="panel"
+    )
+    size = models.PositiveIntegerField()
+    tolerance_percent = models.PositiveSmallIntegerField(default=5)
+    lottery_size = models.PositiveIntegerField(default=1000)
+    algorithm = models.CharField(max_length=10, default="leximin")
+    stage = models.CharField(max_length=10, choices=PanelStage.choices, default=PanelStage.SETUP)
+    # What the invitation letter promises.
+    stipend = models.CharField(max_length=120, blank=True)
+    offers_childcare = models.BooleanField(default=False)
+    offers_transport = models.BooleanField(default=False)
+    helpline = models.CharField(max_length=40, blank=True)
+    sms_number = models.CharField(max_length=40, blank=True)
+    randomness_source = models.TextField(blank=True)
+    # Frozen inputs: [[id, {category: value}, household or null], ...] and [[cat, value, min, max]].
+    frozen_pool = models.JSONField(default=list, blank=True)
+    frozen_quotas = models.JSONField(default=list, blank=True)
+    freeze_digest = models.CharField(max_length=64, blank=True)
+    frozen_at = models.DateTimeField(null=True, blank=True)
+    progress = models.FloatField(default=0.0)
+    progress_message = models.CharField(max_length=300, blank=True)
+    compute_error = models.TextField(blank=True)
+    lottery = models.JSONField(default=list, blank=True)
+    probabilities = models.JSONField(default=list, blank=True)
+    commitment_digest = models.CharField(max_length=64, blank=True)
+    commitment = models.JSONField(default=dict, blank=True)
+    computed_at = models.DateTimeField(null=True, blank=True)
+    public_randomness = models.TextField(blank=True)
+    draw = models.JSONField(default=dict, blank=True)
+    drawn_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"panel of {self.size} for {self.process}"
+
+
+class PanelQuota(models.Model):
+    """Bounds on how many panel members have `value` in `category`, with bilingual labels."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="quotas")
+    position = models.PositiveIntegerField(default=0)
+    category = models.CharField(max_length=60)
+    value = models.CharField(max_length=80)
+    label_en = models.CharField(max_length=120)
+    label_es = models.CharField(max_length=120)
+    min = models.PositiveIntegerField()
+    max = models.PositiveIntegerField()
+    census_share = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["panel", "category", "value"], name="panel_quota_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category}={self.value}: {self.min}-{self.max}"
+
+
+class Invitation(models.Model):
+    """A household drawn at random and invited by letter. The address is contact data: only
+    facilitators of the process see it; the household appears elsewhere only as a keyed digest."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="invitations")
+    code = models.CharField(max_length=12, unique=True)
+    household_digest = models.CharField(max_length=64)
+    address = models.TextField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["panel", "household_digest"], name="invitation_household_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"invitation {self.code}"
+
+
+class Registration(models.Model):
+    """An invitee who registered: their answers under a pseudonymous id, apart from contacts."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="registrations")
+    invitation = models.OneToOneField(
+        Invitation, on_delete=models.PROTECT, related_name="registration"
+    )
+    person_id = models.CharField(max_length=16)
+    household = models.CharField(max_length=16)
+    features = models.JSONField(default=dict)
+    availability = models.JSONField(default=list, blank=True)
+    needs = models.JSONField(default=list, blank=True)
+    channel = models.CharField(max_length=10, choices=Channel.choices)
+    registered_at = models.DateTimeField(auto_now_add=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["person_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["panel", "person_id"], name="registration_id_unique"),
+            models.UniqueConstraint(
+                fields=["panel", "household"], name="registration_household_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"registrant {self.person_id}"
+
+
+class RegistrationContact(models.Model):
+    """How to reach a registrant if drawn: kept apart from the answers, facilitators only."""
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.CASCADE, related_name="contact"
+    )
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=40, blank=True)
+    # Keyed digest of the phone's digits: catches one person registering with two letters.
+    phone_digest = models.CharField(max_length=64, blank=True)
+    email = models.EmailField(blank=True)
+
+    def __str__(self) -> str:
+        return f"contact of {self.registration.person_id}"
+
+
+class PanelSmsSession(models.Model):
+    """A registration by text message in progress, keyed by a digest of the sender's number."""
+
+    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="sms_sessions")
+    phone_digest = models.CharField(max_length=64)
+    code = models.CharField(max_length=12)
+    language = models.CharField(max_length=2, blank=True)
+    step = models.PositiveSmallIntegerField(default=0)
+    answers = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["panel", "phone_digest"], name="panel_sms_session_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"sms registration {self.pk} for panel {self.panel_id}"

@@ -1,0 +1,170 @@
+"""Reads for priority rounds: ideas, the next pair to ask, and rankings with intervals, overall
+and per area and demographic group (weighted to the census where people told us about them)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+from django.http import Http404
+
+from cpps.engines.privacy import DEFAULT_THRESHOLD
+from cpps.engines.ranking import IdeaScore, RankingError, choose_next_pair
+from cpps.jurisdictions.models import Jurisdiction
+from cpps.priorities.adapters import fit_ranking, participant_weights
+from cpps.priorities.models import Comparison, Idea, IdeaState
+from cpps.processes.demographics import QUESTIONS
+from cpps.processes.models import Participant, Process, ProcessKind
+
+GROUP_VARIABLES = ("area", *(question.key for question in QUESTIONS))
+
+
+def round_list(*, jurisdiction: Jurisdiction) -> list[Process]:
+    return list(
+        Process.objects.filter(jurisdiction=jurisdiction, kind=ProcessKind.PRIORITY_ROUND)
+        .exclude(state="draft")
+        .order_by("-created_at")
+    )
+
+
+def round_get(*, jurisdiction: Jurisdiction, pk: int) -> Process:
+    process = Process.objects.filter(
+        jurisdiction=jurisdiction, pk=pk, kind=ProcessKind.PRIORITY_ROUND
+    ).first()
+    if process is None:
+        raise Http404(pk)
+    return process
+
+
+def idea_list(*, process: Process, state: str = IdeaState.APPROVED) -> list[Idea]:
+    return list(Idea.objects.filter(process=process, state=state).order_by("pk"))
+
+
+def idea_get(*, process: Process, pk: int) -> Idea:
+    idea = Idea.objects.filter(process=process, pk=pk).first()
+    if idea is None:
+        raise Http404(pk)
+    return idea
+
+
+def comparison_count(*, participant: Participant) -> int:
+    return Comparison.objects.filter(participant=participant).count()
+
+
+def next_pair(*, process: Process, participant: Participant) -> tuple[Idea, Idea] | None:
+    """The pair to show next: the most informative one, varied between residents."""
+    ideas = {str(idea.pk): idea for idea in idea_list(process=process)}
+    if len(ideas) < 2:
+        return None
+    rows = Comparison.objects.filter(process=process).values_list(
+        "winner_id", "loser_id", "participant_id"
+    )
+    ranking = fit_ranking(
+        ideas=list(ideas), comparisons=[(str(w), str(lo), p) for w, lo, p in rows]
+    )
+    seed = participant.pk * 1_000_003 + len(rows)
+    left, right = choose_next_pair(ranking, np.random.default_rng(seed))
+    return ideas[left], ideas[right]
+
+
+@dataclass(frozen=True)
+class RankedIdea:
+    idea: Idea
+    score: IdeaScore
+
+
+@dataclass(frozen=True)
+class GroupRanking:
+    variable: str
+    group: str
+    label: str
+    participants: int
+    top: tuple[RankedIdea, ...]
+
+
+@dataclass(frozen=True)
+class RoundResults:
+    """A round's ranking, overall and by group; groups below the threshold are not shown."""
+
+    ideas: int
+    comparisons: int
+    participants: int
+    weighted_by: tuple[str, ...]
+    overall: tuple[RankedIdea, ...]
+    groups: tuple[GroupRanking, ...]
+    suppressed_groups: int
+    threshold: int
+
+
+def round_results(*, process: Process, threshold: int = DEFAULT_THRESHOLD) -> RoundResults:
+    ideas = {str(idea.pk): idea for idea in idea_list(process=process)}
+    rows = [
+        (str(w), str(lo), p)
+        for w, lo, p in Comparison.objects.filter(process=process).values_list(
+            "winner_id", "loser_id", "participant_id"
+        )
+    ]
+    voters = {p for _w, _l, p in rows}
+    demographics = {
+        pk: dict(answers)
+        for pk, answers in Participant.objects.filter(pk__in=voters).values_list(
+            "pk", "demographics"
+        )
+    }
+    weights = participant_weights(jurisdiction=process.jurisdiction, demographics=demographics)
+    overall: tuple[RankedIdea, ...] = ()
+    groups: list[GroupRanking] = []
+    suppressed = 0
+    if len(ideas) >= 2:
+        overall = _ranked(ideas, rows, weights.by_participant)
+        members: dict[tuple[str, str], set[int]] = defaultdict(set)
+        for pk, answers in demographics.items():
+            for variable in GROUP_VARIABLES:
+                if answers.get(variable):
+                    members[(variable, str(answers[variable]))].add(pk)
+        for (variable, group), people in sorted(members.items()):
+            if len(people) < threshold:
+                suppressed += 1
+                continue
+            subset = [row for row in rows if row[2] in people]
+            groups.append(
+                GroupRanking(
+                    variable=variable,
+                    group=group,
+                    label=_group_label(process, variable, group),
+                    participants=len(people),
+                    top=_ranked(ideas, subset, weights.by_participant)[:3],
+                )
+            )
+    return RoundResults(
+        ideas=len(ideas),
+        comparisons=len(rows),
+        participants=len(voters),
+        weighted_by=weights.variables,
+        overall=overall,
+        groups=tuple(groups),
+        suppressed_groups=suppressed,
+        threshold=threshold,
+    )
+
+
+def _group_label(process: Process, variable: str, group: str) -> str:
+    if variable == "area":
+        area = process.jurisdiction.areas.filter(code=group).first()
+        return area.name if area else group
+    for question in QUESTIONS:
+        if question.key == variable:
+            choice = dict(question.choices).get(group, group)
+            return f"{question.label} {choice}"
+    return f"{variable}: {group}"
+
+
+def _ranked(
+    ideas: dict[str, Idea], rows: list[tuple[str, str, int]], weights: dict[int, float]
+) -> tuple[RankedIdea, ...]:
+    try:
+        ranking = fit_ranking(ideas=list(ideas), comparisons=rows, weights=weights)
+    except RankingError:
+        return ()
+    return tuple(RankedIdea(idea=ideas[score.idea], score=score) for score in ranking.scores)

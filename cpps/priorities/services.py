@@ -1,0 +1,183 @@
+"""Writes for priority rounds: seeding and moderating ideas, residents' ideas and comparisons."""
+
+from __future__ import annotations
+
+import secrets
+from typing import TYPE_CHECKING
+
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from cpps.accounts.policy import Action, require
+from cpps.audit.services import Actor, audit_event_record
+from cpps.common.errors import InvalidInputError, InvalidTransitionError
+from cpps.engines.privacy import pseudonym
+from cpps.priorities.models import Comparison, Idea, IdeaSource, IdeaState
+from cpps.processes.models import Channel, Participant, Process, ProcessKind, ProcessState
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from cpps.accounts.models import User
+
+MAX_IDEA_LENGTH = 240
+RESIDENT = Actor(ref="resident", role="resident")
+
+
+def _check_round(process: Process) -> None:
+    if process.kind != ProcessKind.PRIORITY_ROUND:
+        raise InvalidInputError(_("This process is not a priority round."))
+
+
+def idea_seed(
+    *,
+    user: User | AnonymousUser,
+    process: Process,
+    text_en: str,
+    text_es: str = "",
+    origin: str = "",
+) -> Idea:
+    """Seed an idea, e.g. from listening or deliberation results (community roles only)."""
+    role = require(user, Action.SET_AGENDA, process.jurisdiction)
+    _check_round(process)
+    if process.state not in {ProcessState.DRAFT, ProcessState.OPEN}:
+        raise InvalidTransitionError(_("Ideas can be added only before the round closes."))
+    text_en, text_es = text_en.strip(), text_es.strip()
+    if not text_en:
+        raise InvalidInputError(_("Write the idea in English (and in Spanish if you can)."))
+    if len(text_en) > MAX_IDEA_LENGTH or len(text_es) > MAX_IDEA_LENGTH:
+        raise InvalidInputError(_("Keep each idea under 240 characters."))
+    with transaction.atomic():
+        idea = Idea.objects.create(
+            process=process,
+            text_en=text_en,
+            text_es=text_es,
+            source=IdeaSource.SEED,
+            state=IdeaState.APPROVED,
+            origin=origin.strip()[:200],
+        )
+        audit_event_record(
+            jurisdiction=process.jurisdiction,
+            actor=Actor.for_user(user, role),
+            action="priority.idea_seeded",
+            target=idea,
+            payload={"process": process.pk, "text_en": text_en, "text_es": text_es},
+        )
+    return idea
+
+
+def idea_submit(*, participant: Participant, text: str, language: str = "en") -> Idea:
+    """A resident adds an idea; it waits for community moderators before it is shown."""
+    process = participant.process
+    _check_round(process)
+    if process.state != ProcessState.OPEN:
+        raise InvalidTransitionError(_("This round is not open right now."))
+    text = text.strip()
+    if not text:
+        raise InvalidInputError(_("Write your idea in a sentence."))
+    if len(text) > MAX_IDEA_LENGTH:
+        raise InvalidInputError(_("Keep your idea under 240 characters."))
+    spanish = language.startswith("es")
+    with transaction.atomic():
+        idea = Idea.objects.create(
+            process=process,
+            text_en="" if spanish else text,
+            text_es=text if spanish else "",
+            source=IdeaSource.RESIDENT,
+            state=IdeaState.PENDING,
+            submitted_by=participant,
+        )
+        audit_event_record(
+            jurisdiction=process.jurisdiction,
+            actor=RESIDENT,
+            action="priority.idea_submitted",
+            target=idea,
+            payload={"process": process.pk},
+        )
+    return idea
+
+
+def idea_moderate(
+    *,
+    user: User | AnonymousUser,
+    idea: Idea,
+    approve: bool,
+    text_en: str = "",
+    text_es: str = "",
+    note: str = "",
+) -> Idea:
+    """Take a resident's idea into the round (with both languages) or leave it out, with a
+    public note (community moderators only)."""
+    role = require(user, Action.MODERATE, idea.process.jurisdiction)
+    if idea.state != IdeaState.PENDING:
+        raise InvalidTransitionError(_("This idea has already been moderated."))
+    if approve:
+        idea.text_en = text_en.strip() or idea.text_en
+        idea.text_es = text_es.strip() or idea.text_es
+        if not idea.text_en:
+            raise InvalidInputError(_("Give the English wording before taking the idea in."))
+    elif not note.strip():
+        raise InvalidInputError(_("Say briefly why the idea is left out; residents can read it."))
+    with transaction.atomic():
+        idea.state = IdeaState.APPROVED if approve else IdeaState.REJECTED
+        idea.moderation_note = note.strip()[:300]
+        idea.save()
+        audit_event_record(
+            jurisdiction=idea.process.jurisdiction,
+            actor=Actor.for_user(user, role),
+            action="priority.idea_moderated",
+            target=idea,
+            payload={
+                "process": idea.process_id,
+                "state": idea.state,
+                "text_en": idea.text_en,
+                "text_es": idea.text_es,
+                "note": idea.moderation_note,
+            },
+        )
+    return idea
+
+
+def participant_join_round(
+    *, process: Process, demographics: dict[str, str] | None = None
+) -> tuple[Participant, str]:
+    """Start taking part in an open round without an account; return the participant and the
+    session secret that identifies them (kept only in the resident's session)."""
+    _check_round_or_scorecard(process)
+    if process.state != ProcessState.OPEN:
+        raise InvalidTransitionError(_("This is not open for taking part right now."))
+    secret = secrets.token_urlsafe(18)
+    participant = Participant.objects.create(
+        process=process,
+        channel=Channel.WEB,
+        pseudonym=pseudonym(
+            key=settings.PSEUDONYM_KEY,
+            process_salt=process.pseudonym_salt,
+            channel="web-session",
+            identity=secret,
+        ),
+        demographics=demographics or {},
+    )
+    return participant, secret
+
+
+def _check_round_or_scorecard(process: Process) -> None:
+    if process.kind not in {ProcessKind.PRIORITY_ROUND, ProcessKind.SCORECARD}:
+        raise InvalidInputError(_("This process does not take part this way."))
+
+
+def comparison_record(*, participant: Participant, winner: Idea, loser: Idea) -> Comparison:
+    """Record "this matters more" for one pair shown to a resident."""
+    process = participant.process
+    _check_round(process)
+    if process.state != ProcessState.OPEN:
+        raise InvalidTransitionError(_("This round is not open right now."))
+    if winner.pk == loser.pk:
+        raise InvalidInputError(_("Choose between two different ideas."))
+    for idea in (winner, loser):
+        if idea.process_id != process.pk or idea.state != IdeaState.APPROVED:
+            raise InvalidInputError(_("That idea is not part of this round."))
+    return Comparison.objects.create(
+        process=process, participant=participant, winner=winner, loser=loser
+    )

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+import csv
+import io
+
+import pytest
+from django.test import Client
+
+from cpps.accountability import selectors, services
+from cpps.accountability.models import Commitment, Rating
+from cpps.common.errors import InvalidTransitionError
+from cpps.priorities.services import participant_join_round
+from cpps.processes.models import Process, ProcessKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def scorecard(chicago):
+    return Process.objects.get(jurisdiction=chicago, kind=ProcessKind.SCORECARD)
+
+
+@pytest.fixture
+def agreed(chicago):
+    return list(Commitment.objects.filter(jurisdiction=chicago, status="agreed").order_by("pk"))
+
+
+def rate(scorecard, commitment, values, demographics=None):
+    for i, value in enumerate(values):
+        participant, _ = participant_join_round(
+            process=scorecard, demographics=demographics(i) if demographics else {}
+        )
+        services.rating_record(participant=participant, commitment=commitment, value=value)
+
+
+def test_scores_are_weighted_with_intervals_and_small_counts_withheld(scorecard, agreed):
+    walked, lights = agreed
+    rate(
+        scorecard,
+        walked,
+        ["kept"] * 12 + ["partly"] * 6 + ["not_kept"] * 4,
+        demographics=lambda i: {"age_band": "25_34" if i % 2 else "65_plus", "sex": "female"},
+    )
+    rate(scorecard, lights, ["kept"] * 4)
+    scores = selectors.scorecard_scores(scorecard=scorecard)
+    walked_score = scores[walked.pk]
+    assert walked_score.shown
+    assert walked_score.weighted
+    assert walked_score.ratings == 22
+    assert walked_score.low < walked_score.value < walked_score.high
+    assert walked_score.kept in {12, None}  # may be withheld to protect the small cells
+    assert walked_score.not_kept is None  # 4 ratings: withheld
+    assert not scores[lights.pk].shown
+    assert scores[lights.pk].ratings == 4
+
+
+def test_a_rating_is_given_once_and_only_for_agreed_commitments(scorecard, agreed, chicago):
+    participant, _ = participant_join_round(process=scorecard)
+    services.rating_record(participant=participant, commitment=agreed[0], value="kept")
+    with pytest.raises(InvalidTransitionError, match="already rated"):
+        services.rating_record(participant=participant, commitment=agreed[0], value="not_kept")
+    pending = Commitment.objects.get(jurisdiction=chicago, status="proposed")
+    with pytest.raises(Exception, match="Only agreed"):
+        services.rating_record(participant=participant, commitment=pending, value="kept")
+
+
+def test_residents_rate_every_commitment_on_the_web(scorecard, agreed):
+    client = Client()
+    url = f"/j/chicago/accountability/scorecards/{scorecard.pk}/"
+    client.post(url, {"action": "start"})
+    for commitment in agreed:
+        page = client.get(url).content.decode()
+        assert commitment.title in page
+        response = client.post(url, {"commitment": commitment.pk, "value": "partly"})
+        assert response.status_code == 302
+    assert "rated every commitment" in client.get(url).content.decode()
+    assert Rating.objects.filter(process=scorecard).count() == len(agreed)
+
+
+def test_board_exports_and_api_show_the_public_record(scorecard, agreed):
+    rate(scorecard, agreed[0], ["kept"] * 10)
+    client = Client()
+    board = client.get("/j/chicago/accountability/").content.decode()
+    assert "Officers who walk the same beats" in board
+    assert "10 ratings" in board
+    rows = list(
+        csv.DictReader(
+            io.StringIO(client.get("/j/chicago/accountability/commitments.csv").content.decode())
+        )
+    )
+    assert {row["title"] for row in rows} >= {c.title for c in agreed}
+    exported = client.get("/j/chicago/accountability/commitments.json").json()
+    assert exported["commitments"][0]["resident_score"] == 100.0
+    listed = client.get("/api/jurisdictions/chicago/commitments?area=7").json()
+    assert {item["title"] for item in listed} >= {"Officers who walk the same beats"}
+    detail = client.get(f"/api/jurisdictions/chicago/commitments/{agreed[0].pk}").json()
+    assert [e["action"] for e in detail["timeline"]][:2] == [
+        "commitment.drafted",
+        "commitment.council_vote",
+    ]
+    assert client.get("/api/jurisdictions/chicago/charter").json()["council_size"] == 1
+    area = client.get("/j/chicago/accountability/areas/8/").content.decode()
+    assert "Broken street lights" in area
+    assert "Officers who walk" not in area
+
+
+def test_police_never_see_comments_and_cannot_rate(scorecard, agreed, accounts):
+    participant, _ = participant_join_round(process=scorecard)
+    services.rating_record(
+        participant=participant, commitment=agreed[0], value="not_kept", comment="sentinel-comment"
+    )
+    url = f"/j/chicago/accountability/scorecards/{scorecard.pk}/results/"
+    police = Client()
+    police.force_login(accounts["police_liaison"])
+    assert "sentinel-comment" not in police.get(url).content.decode()
+    facilitator = Client()
+    facilitator.force_login(accounts["facilitator"])
+    assert "sentinel-comment" in facilitator.get(url).content.decode()
+    response = police.post(
+        f"/j/chicago/accountability/scorecards/{scorecard.pk}/", {"action": "start"}
+    )
+    assert response.status_code == 409

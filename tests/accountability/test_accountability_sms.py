@@ -1,0 +1,84 @@
+"""Taking part by text message: "reply 1 or 2" in a priority round and "reply 1, 2 or 3" in a
+scorecard, through signed Twilio-compatible webhooks, in English or Spanish."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import pytest
+from twilio.request_validator import RequestValidator
+
+from cpps.accountability.models import Rating, SmsConversation
+from cpps.priorities.models import Comparison
+from cpps.processes.models import Process, ProcessKind
+
+pytestmark = pytest.mark.django_db
+TOKEN = "test-twilio-token"
+
+
+@pytest.fixture
+def texting(client, settings):
+    settings.TWILIO_AUTH_TOKEN = TOKEN
+    counter = iter(range(10_000))
+
+    def send(process, body, sender="+13125550100", sid=None):
+        url = f"/hooks/sms/processes/{process.pk}/"
+        params = {
+            "MessageSid": sid or f"SM{next(counter):032d}",
+            "From": sender,
+            "Body": body,
+        }
+        signature = RequestValidator(TOKEN).compute_signature(f"http://testserver{url}", params)
+        response = client.post(
+            url,
+            urlencode(params),
+            content_type="application/x-www-form-urlencoded",
+            HTTP_X_TWILIO_SIGNATURE=signature,
+        )
+        assert response.status_code == 200, response.content
+        return re.sub(r"<[^>]+>", "", response.content.decode()).strip()
+
+    return send
+
+
+def test_reply_one_or_two_records_comparisons(chicago, texting):
+    round_ = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.PRIORITY_ROUND)
+    first = texting(round_, "Hola")
+    assert "Responda 1 o 2" in first
+    for _ in range(5):
+        assert "Responda 1 o 2" in texting(round_, "1")
+    assert "Responda con uno" in texting(round_, "maybe")
+    assert Comparison.objects.filter(process=round_).count() == 5
+    conversation = SmsConversation.objects.get(process=round_)
+    assert "+1312" not in conversation.phone_digest
+    assert "no more messages" not in texting(round_, "STOP")  # Spanish conversation
+    assert Comparison.objects.filter(process=round_).count() == 5
+
+
+def test_a_retried_delivery_is_counted_once(chicago, texting):
+    round_ = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.PRIORITY_ROUND)
+    texting(round_, "start")
+    first = texting(round_, "2", sid="SM-retry")
+    assert texting(round_, "2", sid="SM-retry") == first
+    assert Comparison.objects.filter(process=round_).count() == 1
+
+
+def test_residents_rate_every_agreed_commitment_by_text(chicago, texting):
+    scorecard = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.SCORECARD)
+    prompt = texting(scorecard, "start", sender="+13125550111")
+    assert "Reply 1 kept, 2 partly, 3 not kept" in prompt
+    texting(scorecard, "1", sender="+13125550111")
+    assert "rated every commitment" in texting(scorecard, "3", sender="+13125550111")
+    assert sorted(Rating.objects.values_list("value", flat=True)) == ["kept", "not_kept"]
+
+
+def test_unsigned_messages_are_refused(chicago, client):
+    round_ = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.PRIORITY_ROUND)
+    response = client.post(
+        f"/hooks/sms/processes/{round_.pk}/",
+        {"MessageSid": "SM1", "From": "+13125550100", "Body": "1"},
+        HTTP_X_TWILIO_SIGNATURE="forged",
+    )
+    assert response.status_code == 403
+    assert not SmsConversation.objects.exists()

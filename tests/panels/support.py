@@ -1,0 +1,50 @@
+"""Helpers shared by the panel tests: a real sortition instance registered through the services."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from cpps.panels import services
+from cpps.panels.models import Panel
+from cpps.processes.models import Process, ProcessKind
+
+DATA = Path(__file__).resolve().parents[2] / "data" / "sortition" / "example_small_20"
+
+
+def instance_rows() -> list[dict[str, str]]:
+    with (DATA / "respondents.csv").open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def address_list(count: int) -> bytes:
+    lines = ["address,unit,zip"]
+    lines += [f"{100 + n} W Example St,Apt {n % 7 + 1},606{n % 50:02d}" for n in range(count)]
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def demo_panel_process(chicago) -> Process:
+    return Process.objects.get(jurisdiction=chicago, kind=ProcessKind.PANEL)
+
+
+def instance_panel(chicago, facilitator, *, registrations: int = 200) -> Panel:
+    """The demo panel set up with example_small_20's quotas and `registrations` of its people."""
+    process = demo_panel_process(chicago)
+    panel = services.panel_setup(
+        user=facilitator, process=process, size=20, tolerance_percent=5, variables=["sex"]
+    )
+    panel = services.panel_quotas_import(
+        user=facilitator, panel=panel, data=(DATA / "categories.csv").read_bytes()
+    )
+    invitations = services.invitations_import(
+        user=facilitator, panel=panel, data=address_list(220), sample_size=registrations
+    )
+    for number, (invitation, answers) in enumerate(zip(invitations, instance_rows(), strict=False)):
+        services.registration_create(
+            panel=panel,
+            code=invitation.code,
+            answers=answers,
+            name=f"Resident {number}",
+            email=f"resident{number}@example.org",
+        )
+    return panel

@@ -1,0 +1,129 @@
+from __future__ import annotations
+
+import random
+
+import pytest
+from django.test import Client
+
+from cpps.common.errors import InvalidInputError, PermissionRefusedError
+from cpps.priorities import selectors, services
+from cpps.priorities.models import Comparison, IdeaState
+from cpps.processes.models import Process, ProcessKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_round(chicago):
+    return Process.objects.get(jurisdiction=chicago, kind=ProcessKind.PRIORITY_ROUND)
+
+
+def vote_many(process, count, *, seed=1, demographics=None):
+    """Residents who favour earlier-seeded ideas, answering the pairs the round asks."""
+    rng = random.Random(seed)
+    participant = None
+    for i in range(count):
+        if i % 10 == 0:
+            participant, _secret = services.participant_join_round(
+                process=process, demographics=demographics(i) if demographics else {}
+            )
+        left, right = selectors.next_pair(process=process, participant=participant)
+        better = left if (left.pk < right.pk) == (rng.random() < 0.8) else right
+        worse = right if better is left else left
+        services.comparison_record(participant=participant, winner=better, loser=worse)
+
+
+def test_three_hundred_comparisons_rank_the_favoured_ideas_first(demo_round):
+    vote_many(
+        demo_round,
+        300,
+        demographics=lambda i: {
+            "age_band": "65_plus" if i < 20 else "25_34",  # two residents are 65 or older
+            "sex": "female" if i % 20 else "male",
+            "area": "7",
+        },
+    )
+    results = selectors.round_results(process=demo_round)
+    assert results.comparisons == 300
+    assert results.participants == 30
+    assert results.weighted_by == ("age_band", "sex")
+    ranked = [row.idea.pk for row in results.overall]
+    assert ranked[0] in sorted(ranked)[:3]
+    for row in results.overall:
+        assert row.score.score_low <= row.score.score <= row.score.score_high
+    shown = {(g.variable, g.group) for g in results.groups}
+    assert ("area", "7") in shown
+    assert ("age_band", "65_plus") not in shown  # 2 residents: suppressed
+    assert results.suppressed_groups >= 1
+
+
+def test_resident_ideas_wait_for_moderation(demo_round, accounts):
+    participant, _ = services.participant_join_round(process=demo_round)
+    idea = services.idea_submit(participant=participant, text="Más luz en el parque", language="es")
+    assert idea.state == IdeaState.PENDING
+    assert idea not in selectors.idea_list(process=demo_round)
+    with pytest.raises(PermissionRefusedError):
+        services.idea_moderate(user=accounts["police_liaison"], idea=idea, approve=True)
+    with pytest.raises(InvalidInputError, match="English wording"):
+        services.idea_moderate(user=accounts["facilitator"], idea=idea, approve=True)
+    services.idea_moderate(
+        user=accounts["facilitator"], idea=idea, approve=True, text_en="More light in the park"
+    )
+    assert idea in selectors.idea_list(process=demo_round)
+
+
+def test_police_cannot_seed_ideas(demo_round, accounts):
+    with pytest.raises(PermissionRefusedError):
+        services.idea_seed(user=accounts["police_liaison"], process=demo_round, text_en="Raids")
+
+
+def test_comparisons_only_between_ideas_of_the_round(demo_round):
+    participant, _ = services.participant_join_round(process=demo_round)
+    idea = selectors.idea_list(process=demo_round)[0]
+    with pytest.raises(InvalidInputError):
+        services.comparison_record(participant=participant, winner=idea, loser=idea)
+
+
+def test_voting_on_the_web_without_javascript(demo_round):
+    client = Client()
+    url = f"/j/chicago/priorities/{demo_round.pk}/vote/"
+    assert "Start" in client.get(url).content.decode()
+    client.post(url, {"action": "start", "area": "7", "age_band": "35_44", "sex": "nonsense"})
+    page = client.get(url).content.decode()
+    assert 'name="choice"' in page
+    a = int(page.split('name="pair_a" value="')[1].split('"')[0])
+    b = int(page.split('name="pair_b" value="')[1].split('"')[0])
+    response = client.post(url, {"pair_a": a, "pair_b": b, "choice": a})
+    assert response.status_code == 302
+    saved = Comparison.objects.get(process=demo_round)
+    assert (saved.winner_id, saved.loser_id) == (a, b)
+    # A bad answer voids the optional answers about oneself, not the taking part.
+    assert saved.participant.demographics == {"area": "7"}
+    response = client.post(url, {"pair_a": a, "pair_b": b, "choice": 999999})
+    assert response.status_code == 400
+
+
+def test_optional_answers_about_oneself_are_kept_for_weighting(demo_round):
+    client = Client()
+    url = f"/j/chicago/priorities/{demo_round.pk}/vote/"
+    client.post(url, {"action": "start", "area": "8", "age_band": "35_44", "sex": "female"})
+    participant = demo_round.participants.order_by("-pk").first()
+    assert participant.demographics == {"area": "8", "age_band": "35_44", "sex": "female"}
+
+
+def test_signed_in_people_cannot_vote(demo_round, accounts):
+    client = Client()
+    client.force_login(accounts["police_liaison"])
+    response = client.post(f"/j/chicago/priorities/{demo_round.pk}/vote/", {"action": "start"})
+    assert response.status_code == 409
+
+
+def test_results_page_and_ranking_api(demo_round):
+    vote_many(demo_round, 40)
+    client = Client()
+    page = client.get(f"/j/chicago/priorities/{demo_round.pk}/")
+    assert page.status_code == 200
+    assert "Ranking of ideas" in page.content.decode()
+    data = client.get(f"/api/jurisdictions/chicago/priority-rounds/{demo_round.pk}/ranking").json()
+    assert data["comparisons"] == 40
+    assert len(data["ideas"]) == 8
