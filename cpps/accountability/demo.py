@@ -102,15 +102,17 @@ def demo_accountability_load(chicago: Jurisdiction, users: dict[Role, User]) -> 
     walked = services.commitment_draft(
         user=council,
         jurisdiction=chicago,
-        title="Officers who walk the same beats",
-        action="Officers walk the same beats every week and attend every block club meeting.",
-        owner=police,
-        area_codes=["7"],
-        due_on=due,
-        metric="Block club meetings attended",
-        baseline="2 per quarter",
-        target="12 per quarter",
-        priority=ideas[4],
+        terms=services.CommitmentTerms(
+            title="Officers who walk the same beats",
+            action="Officers walk the same beats every week and attend every block club meeting.",
+            owner=police,
+            area_codes=["7"],
+            due_on=due,
+            metric="Block club meetings attended",
+            baseline="2 per quarter",
+            target="12 per quarter",
+            priority=ideas[4],
+        ),
     )
     services.commitment_vote(user=council, commitment=walked, approve=True)
     services.commitment_respond(user=police_user, commitment=walked, response="accepted")
@@ -124,29 +126,33 @@ def demo_accountability_load(chicago: Jurisdiction, users: dict[Role, User]) -> 
     lights = services.commitment_draft(
         user=council,
         jurisdiction=chicago,
-        title="Broken street lights fixed within a week",
-        action="Every reported broken street light is repaired within seven days.",
-        owner=lighting,
-        area_codes=["7", "8"],
-        due_on=due,
-        metric="Share fixed within 7 days",
-        baseline="41%",
-        target="90%",
-        priority=ideas[1],
+        terms=services.CommitmentTerms(
+            title="Broken street lights fixed within a week",
+            action="Every reported broken street light is repaired within seven days.",
+            owner=lighting,
+            area_codes=["7", "8"],
+            due_on=due,
+            metric="Share fixed within 7 days",
+            baseline="41%",
+            target="90%",
+            priority=ideas[1],
+        ),
     )
     services.commitment_vote(user=council, commitment=lights, approve=True)
     services.commitment_respond(user=city, commitment=lights, response="accepted")
     services.commitment_draft(
         user=council,
         jurisdiction=chicago,
-        title="Lighting audit of every park",
-        action="Walk every park after dark with residents and list what needs light.",
-        owner=lighting,
-        area_codes=["8"],
-        due_on=due,
-        metric="Parks audited",
-        baseline="0",
-        target="All 14 parks",
+        terms=services.CommitmentTerms(
+            title="Lighting audit of every park",
+            action="Walk every park after dark with residents and list what needs light.",
+            owner=lighting,
+            area_codes=["8"],
+            due_on=due,
+            metric="Parks audited",
+            baseline="0",
+            target="All 14 parks",
+        ),
     )
     scorecard = process_create(
         user=facilitator,

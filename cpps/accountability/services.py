@@ -7,7 +7,8 @@ decide which side the acting person may speak for, then ask the engine for the n
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -330,40 +331,54 @@ def _refused(error: engine.TransitionRefusedError) -> InvalidTransitionError:
     return InvalidTransitionError(str(error))
 
 
+@dataclass(frozen=True)
+class CommitmentTerms:
+    """What a commitment promises: the part the council drafts and revises."""
+
+    title: str
+    action: str
+    owner: OwnerBody
+    due_on: date | None
+    metric: str
+    baseline: str
+    target: str
+    area_codes: Sequence[str] = ()
+    priority: Idea | None = None
+
+
 def _validated_terms(
-    *,
-    jurisdiction: Jurisdiction,
-    charter: Charter,
-    title: str,
-    action: str,
-    owner: OwnerBody,
-    area_codes: Iterable[str],
-    due_on: date | None,
-    metric: str,
-    baseline: str,
-    target: str,
-    priority: Idea | None,
+    *, jurisdiction: Jurisdiction, charter: Charter, terms: CommitmentTerms
 ) -> list[Area]:
-    if not title.strip() or not action.strip():
+    if not terms.title.strip() or not terms.action.strip():
         raise InvalidInputError(_("Say in a title and a sentence what will be done."))
-    if not charter.owner_bodies.filter(pk=owner.pk).exists():
+    if not charter.owner_bodies.filter(pk=terms.owner.pk).exists():
         raise InvalidInputError(
             _("%(owner)s is not named in the charter as a body that can own commitments.")
-            % {"owner": owner.name}
+            % {"owner": terms.owner.name}
         )
-    if due_on is None:
+    if terms.due_on is None:
         raise InvalidInputError(_("Give the date by which it will be done."))
-    if not (metric.strip() and baseline.strip() and target.strip()):
+    if not (terms.metric.strip() and terms.baseline.strip() and terms.target.strip()):
         raise InvalidInputError(_("Say how it will be measured: metric, baseline and target."))
+    priority = terms.priority
     if priority is not None and (
         priority.process.jurisdiction_id != jurisdiction.pk or priority.state != IdeaState.APPROVED
     ):
         raise InvalidInputError(_("Choose a priority from one of this community's rounds."))
-    codes = list(dict.fromkeys(area_codes))
+    codes = list(dict.fromkeys(terms.area_codes))
     areas = list(Area.objects.filter(jurisdiction=jurisdiction, code__in=codes))
     if len(areas) != len(codes):
         raise InvalidInputError(_("Choose areas of this jurisdiction."))
     return areas
+
+
+def _apply_terms(commitment: Commitment, terms: CommitmentTerms) -> None:
+    commitment.title, commitment.action = terms.title.strip(), terms.action.strip()
+    commitment.owner, commitment.priority = terms.owner, terms.priority
+    commitment.metric, commitment.baseline = terms.metric.strip(), terms.baseline.strip()
+    commitment.target = terms.target.strip()
+    if terms.due_on is not None:
+        commitment.due_on = terms.due_on
 
 
 def _terms_payload(commitment: Commitment, areas: Sequence[Area]) -> dict[str, Any]:
@@ -382,49 +397,19 @@ def _terms_payload(commitment: Commitment, areas: Sequence[Area]) -> dict[str, A
 
 
 def commitment_draft(
-    *,
-    user: User | AnonymousUser,
-    jurisdiction: Jurisdiction,
-    title: str,
-    action: str,
-    owner: OwnerBody,
-    area_codes: Iterable[str] = (),
-    due_on: date | None,
-    metric: str,
-    baseline: str,
-    target: str,
-    priority: Idea | None = None,
+    *, user: User | AnonymousUser, jurisdiction: Jurisdiction, terms: CommitmentTerms
 ) -> Commitment:
     """Draft a commitment answering a priority (council members named in the charter only)."""
     role, charter = _council_side(user, jurisdiction)
-    areas = _validated_terms(
-        jurisdiction=jurisdiction,
-        charter=charter,
-        title=title,
-        action=action,
-        owner=owner,
-        area_codes=area_codes,
-        due_on=due_on,
-        metric=metric,
-        baseline=baseline,
-        target=target,
-        priority=priority,
-    )
-    assert due_on is not None  # noqa: S101 - checked above; narrows the type
+    areas = _validated_terms(jurisdiction=jurisdiction, charter=charter, terms=terms)
     with transaction.atomic():
-        commitment = Commitment.objects.create(
+        commitment = Commitment(
             jurisdiction=jurisdiction,
             charter=charter,
-            title=title.strip(),
-            action=action.strip(),
-            owner=owner,
-            due_on=due_on,
-            metric=metric.strip(),
-            baseline=baseline.strip(),
-            target=target.strip(),
-            priority=priority,
             drafted_by=user if user.is_authenticated else None,
         )
+        _apply_terms(commitment, terms)
+        commitment.save()
         commitment.areas.set(areas)
         audit_event_record(
             jurisdiction=jurisdiction,
@@ -437,46 +422,19 @@ def commitment_draft(
 
 
 def commitment_revise(
-    *,
-    user: User | AnonymousUser,
-    commitment: Commitment,
-    title: str,
-    action: str,
-    owner: OwnerBody,
-    area_codes: Iterable[str] = (),
-    due_on: date | None,
-    metric: str,
-    baseline: str,
-    target: str,
-    priority: Idea | None = None,
+    *, user: User | AnonymousUser, commitment: Commitment, terms: CommitmentTerms
 ) -> Commitment:
     """Change a commitment's terms (council only): a new version that needs both keys again."""
     jurisdiction = commitment.jurisdiction
     role, charter = _council_side(user, jurisdiction)
-    areas = _validated_terms(
-        jurisdiction=jurisdiction,
-        charter=charter,
-        title=title,
-        action=action,
-        owner=owner,
-        area_codes=area_codes,
-        due_on=due_on,
-        metric=metric,
-        baseline=baseline,
-        target=target,
-        priority=priority,
-    )
-    assert due_on is not None  # noqa: S101 - checked above; narrows the type
+    areas = _validated_terms(jurisdiction=jurisdiction, charter=charter, terms=terms)
     with transaction.atomic():
         commitment = _locked(commitment)
         try:
             state = engine.revise(_state(commitment), side=engine.Side.COUNCIL)
         except engine.TransitionRefusedError as error:
             raise _refused(error) from error
-        commitment.title, commitment.action, commitment.owner = title.strip(), action.strip(), owner
-        commitment.due_on, commitment.priority = due_on, priority
-        commitment.metric, commitment.baseline = metric.strip(), baseline.strip()
-        commitment.target = target.strip()
+        _apply_terms(commitment, terms)
         _apply(commitment, state)
         commitment.areas.set(areas)
         audit_event_record(

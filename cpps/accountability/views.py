@@ -189,19 +189,19 @@ def charter_sign(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- commitments
 
 
-def _terms(form: CommitmentForm) -> dict[str, Any]:
+def _terms(form: CommitmentForm) -> services.CommitmentTerms:
     data = form.cleaned_data
-    return {
-        "title": data["title"],
-        "action": data["action"],
-        "owner": data["owner"],
-        "priority": data["priority"],
-        "area_codes": data["areas"],
-        "due_on": data["due_on"],
-        "metric": data["metric"],
-        "baseline": data["baseline"],
-        "target": data["target"],
-    }
+    return services.CommitmentTerms(
+        title=data["title"],
+        action=data["action"],
+        owner=data["owner"],
+        priority=data["priority"],
+        area_codes=tuple(data["areas"]),
+        due_on=data["due_on"],
+        metric=data["metric"],
+        baseline=data["baseline"],
+        target=data["target"],
+    )
 
 
 @require_http_methods(FORM_METHODS)
@@ -215,7 +215,7 @@ def commitment_new(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             commitment = services.commitment_draft(
-                user=request.user, jurisdiction=jurisdiction, **_terms(form)
+                user=request.user, jurisdiction=jurisdiction, terms=_terms(form)
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -247,7 +247,7 @@ def commitment_revise(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     form = CommitmentForm(request.POST or None, initial=initial, jurisdiction=jurisdiction)
     if request.method == "POST" and form.is_valid():
         try:
-            services.commitment_revise(user=request.user, commitment=commitment, **_terms(form))
+            services.commitment_revise(user=request.user, commitment=commitment, terms=_terms(form))
         except DomainError as error:
             form.add_error(None, str(error))
         else:

@@ -63,14 +63,16 @@ def draft_commitment(chicago, partnership):
         return services.commitment_draft(
             user=partnership["council"][0],
             jurisdiction=chicago,
-            title="Foot patrols that know the block",
-            action="Officers walk the same beats weekly and attend block club meetings.",
-            owner=owner or partnership["police"],
-            area_codes=["7"],
-            due_on=due_on or timezone.localdate() + timedelta(days=60),
-            metric="Block club meetings attended",
-            baseline="2 per quarter",
-            target="12 per quarter",
+            terms=services.CommitmentTerms(
+                title="Foot patrols that know the block",
+                action="Officers walk the same beats weekly and attend block club meetings.",
+                owner=owner or partnership["police"],
+                area_codes=["7"],
+                due_on=due_on or timezone.localdate() + timedelta(days=60),
+                metric="Block club meetings attended",
+                baseline="2 per quarter",
+                target="12 per quarter",
+            ),
         )
 
     return make

@@ -74,13 +74,15 @@ def test_no_police_action_changes_ratings_or_council_decisions(chicago, accounts
                 services.commitment_revise(
                     user=police,
                     commitment=commitment,
-                    title="t",
-                    action="a",
-                    owner=commitment.owner,
-                    due_on=commitment.due_on,
-                    metric="m",
-                    baseline="b",
-                    target="t",
+                    terms=services.CommitmentTerms(
+                        title="t",
+                        action="a",
+                        owner=commitment.owner,
+                        due_on=commitment.due_on,
+                        metric="m",
+                        baseline="b",
+                        target="t",
+                    ),
                 )
             elif action == "propose":
                 services.commitment_change_propose(user=police, commitment=commitment, text="x")

@@ -81,13 +81,15 @@ def test_commitments_need_a_charter_in_effect(accounts):
         services.commitment_draft(
             user=member,
             jurisdiction=elsewhere,
-            title="t",
-            action="a",
-            owner=body,
-            due_on=timezone.localdate(),
-            metric="m",
-            baseline="b",
-            target="t",
+            terms=services.CommitmentTerms(
+                title="t",
+                action="a",
+                owner=body,
+                due_on=timezone.localdate(),
+                metric="m",
+                baseline="b",
+                target="t",
+            ),
         )
 
 
@@ -136,13 +138,15 @@ def test_police_cannot_draft_vote_revise_or_withdraw(
         services.commitment_revise(
             user=police,
             commitment=commitment,
-            title="Less",
-            action="Less",
-            owner=partnership["police"],
-            due_on=timezone.localdate(),
-            metric="m",
-            baseline="b",
-            target="t",
+            terms=services.CommitmentTerms(
+                title="Less",
+                action="Less",
+                owner=partnership["police"],
+                due_on=timezone.localdate(),
+                metric="m",
+                baseline="b",
+                target="t",
+            ),
         )
 
 
@@ -183,13 +187,15 @@ def test_decline_needs_a_public_reason_and_revision_resets_both_keys(
     services.commitment_revise(
         user=partnership["council"][0],
         commitment=commitment,
-        title="Weekday foot patrols",
-        action="Weekday foot patrols",
-        owner=partnership["police"],
-        due_on=timezone.localdate() + timedelta(days=30),
-        metric="m",
-        baseline="b",
-        target="t",
+        terms=services.CommitmentTerms(
+            title="Weekday foot patrols",
+            action="Weekday foot patrols",
+            owner=partnership["police"],
+            due_on=timezone.localdate() + timedelta(days=30),
+            metric="m",
+            baseline="b",
+            target="t",
+        ),
     )
     commitment.refresh_from_db()
     assert (commitment.version, commitment.status) == (2, CommitmentStatus.PROPOSED)

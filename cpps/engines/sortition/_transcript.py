@@ -146,6 +146,7 @@ def verify_transcript(directory: Path | str) -> Verification:
         raise TranscriptError(f"lottery.json or commitment.json is malformed: {error}") from None
 
     problems = _check_lottery(lottery, pool, quotas, size, settings)
+    problems.extend(_check_probabilities(folder / "probabilities.csv", lottery, size))
     commitment = commit(
         pool,
         quotas,
@@ -180,6 +181,40 @@ def verify_transcript(directory: Path | str) -> Verification:
         min_probability=min(lottery.probabilities),
         max_probability=max(lottery.probabilities),
     )
+
+
+def _check_probabilities(path: Path, lottery: Lottery, size: int) -> list[str]:
+    """The published probabilities must name the pool, match the lottery and add up to the size.
+
+    The LEXIMIN column cannot be re-solved bit for bit on every machine, so it is checked for
+    consistency; the lottery column is re-derived exactly from lottery.json.
+    """
+    expected = {
+        person: f"{share:.12f}"
+        for person, share in zip(lottery.people_ids, lottery.probabilities, strict=True)
+    }
+    try:
+        with path.open(newline="", encoding="utf-8") as handle:
+            rows = list(csv.DictReader(handle))
+        published = {
+            row["id"]: (float(row["probability"]), row["lottery_probability"]) for row in rows
+        }
+    except (KeyError, TypeError, ValueError, UnicodeDecodeError) as error:
+        return [f"probabilities.csv is malformed: {error}"]
+    if len(rows) != len(published) or set(published) != set(expected):
+        return ["probabilities.csv does not list exactly the people in respondents.csv"]
+    problems = [
+        f"probabilities.csv gives {person} a lottery probability of {shown}, lottery.json gives "
+        f"{expected[person]}"
+        for person, (_, shown) in published.items()
+        if shown != expected[person]
+    ][:5]
+    exact = [probability for probability, _ in published.values()]
+    if any(not 0.0 <= p <= 1.0 for p in exact) or abs(sum(exact) - size) > 1e-6:
+        problems.append(
+            "probabilities.csv's probabilities are not between 0 and 1 summing to the size"
+        )
+    return problems
 
 
 def _check_lottery(

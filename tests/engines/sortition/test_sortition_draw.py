@@ -196,3 +196,20 @@ def test_swapping_a_lottery_panel_fails_verification(sfscot, tmp_path: Path):
 def test_missing_file_is_reported(tmp_path: Path):
     with pytest.raises(sortition.TranscriptError, match=r"lacks categories\.csv"):
         sortition.verify_transcript(tmp_path)
+
+
+@pytest.mark.parametrize("damage", ["lottery_probability", "probability", "dropped_row"])
+def test_altered_probabilities_fail_verification(sfscot, tmp_path: Path, damage):
+    _publish(sfscot, tmp_path)
+    path = tmp_path / "probabilities.csv"
+    header, first, *rest = path.read_text().splitlines()
+    person, probability, lottery_probability = first.split(",")
+    if damage == "lottery_probability":
+        first = f"{person},{probability},{float(lottery_probability) + 0.001:.12f}"
+    elif damage == "probability":
+        first = f"{person},{float(probability) + 0.5:.12f},{lottery_probability}"
+    else:
+        first = rest.pop(0)
+    path.write_text("\n".join([header, first, *rest]) + "\n")
+    with pytest.raises(sortition.TranscriptError, match=r"probabilities\.csv"):
+        sortition.verify_transcript(tmp_path)
