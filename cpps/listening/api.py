@@ -6,7 +6,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router
+from ninja import Router, Status
 from ninja.errors import HttpError
 
 from cpps.accounts.policy import Action, can
@@ -22,7 +22,7 @@ router = Router(tags=["listening"])
 @router.post("/{slug}/surveys/{pk}/responses", response={200: ResponseOut, 201: ResponseOut})
 def submit_response(
     request: HttpRequest, slug: str, pk: int, payload: ResponseIn
-) -> tuple[int, ResponseOut]:
+) -> Status[ResponseOut]:
     """Store one complete, anonymous response; the same client_id is only ever stored once."""
     if request.user.is_authenticated:
         raise HttpError(409, _("Answering is anonymous: send answers without signing in."))
@@ -37,7 +37,9 @@ def submit_response(
         area_code=payload.area,
         demographics=payload.demographics,
     )
-    return (201 if created else 200), ResponseOut(client_id=payload.client_id, created=created)
+    return Status(
+        201 if created else 200, ResponseOut(client_id=payload.client_id, created=created)
+    )
 
 
 @router.get("/{slug}/surveys/{pk}/results")

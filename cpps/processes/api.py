@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Status
 from ninja.security import django_auth
 
 from cpps.jurisdictions.selectors import jurisdiction_get
@@ -39,7 +39,7 @@ def list_processes(request: HttpRequest, slug: str) -> list[ProcessOut]:
 
 
 @router.post("/{slug}/processes", response={201: ProcessOut}, auth=django_auth)
-def create_process(request: HttpRequest, slug: str, payload: ProcessIn) -> tuple[int, ProcessOut]:
+def create_process(request: HttpRequest, slug: str, payload: ProcessIn) -> Status[ProcessOut]:
     process = services.process_create(
         user=request.user,
         jurisdiction=jurisdiction_get(slug=slug),
@@ -51,4 +51,4 @@ def create_process(request: HttpRequest, slug: str, payload: ProcessIn) -> tuple
         opens_on=payload.opens_on,
         closes_on=payload.closes_on,
     )
-    return 201, _process_out(process, 0)
+    return Status(201, _process_out(process, 0))
