@@ -33,6 +33,7 @@ from cpps.processes.services import process_create, process_transition
 
 DEMO_RESPONSES = 240
 SECOND_KEYER = "demo-facilitator-2"
+SECOND_KEYER_PASSWORD = "cpps-demo-facilitator-2"  # noqa: S105 - published demo account
 SCORES_FILE = Path("data") / "surveys" / "chicago_police_sentiment_scores.csv"
 # Relative chance of answering, by group (1 = as likely as anyone).
 RESPONSE_PROPENSITY = {
@@ -179,7 +180,7 @@ def _demo_paper_forms(process: Process, facilitator: User) -> None:
     """Two forms keyed twice: one whose entries agree (stored), one with a difference to resolve."""
     second = User.objects.filter(username=SECOND_KEYER).first() or user_create(
         username=SECOND_KEYER,
-        password="cpps-demo-facilitator-2",  # noqa: S106 - published demo account
+        password=SECOND_KEYER_PASSWORD,
         first_name="Keisha",
         last_name="Brown",
         email=f"{SECOND_KEYER}@example.org",

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand
 
 from cpps.jurisdictions.demo import DEMO_ACCOUNTS, demo_load
+from cpps.listening.demo import SECOND_KEYER, SECOND_KEYER_PASSWORD
 
 
 class Command(BaseCommand):
@@ -18,4 +19,6 @@ class Command(BaseCommand):
         self.stdout.write(f"{state} {jurisdiction.name} with {jurisdiction.areas.count()} areas.")
         self.stdout.write("Demo sign-ins (user name / password):")
         for account in DEMO_ACCOUNTS:
-            self.stdout.write(f"  {account.role.label:<28} {account.username} / {account.password}")
+            self.stdout.write(f"  {account.role.label:<34} {account.username} / {account.password}")
+        second_keyer = "Facilitator (second paper keyer)"
+        self.stdout.write(f"  {second_keyer:<34} {SECOND_KEYER} / {SECOND_KEYER_PASSWORD}")
