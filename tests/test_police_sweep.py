@@ -6,12 +6,14 @@ a route with a new parameter fails loudly until tests/support/routes.py knows a 
 
 import json
 from contextlib import contextmanager
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
 from django.contrib.sessions.models import Session
 from django.db import transaction
 from django.test import Client
+from django.utils import timezone
 
 from cpps.processes.models import Participant, Process, ProcessKind
 from cpps.processes.services import one_time_links_issue, participant_join_by_link
@@ -178,3 +180,79 @@ def test_every_route_that_writes_for_community_roles_is_listed(world):
                 if snapshot() != before:
                     unlisted.append((route.template, role))
     assert not unlisted
+
+
+# The only writes a police liaison may make: the owner's key on commitments its department owns.
+OWNER_KEY_ROUTES = {
+    "j/<slug:slug>/accountability/commitments/<int:pk>/respond/": {"response": "accepted"},
+    "j/<slug:slug>/accountability/commitments/<int:pk>/progress/": {
+        "status": "on_track",
+        "narrative": "Two beat teams assigned.",
+    },
+}
+OWNER_SIDE_MODELS = {
+    "accountability.CommitmentDecision",
+    "accountability.ProgressUpdate",
+    "audit.AuditEvent",
+    "audit.AuditChainHead",
+}
+OWNER_SIDE_COMMITMENT_FIELDS = {"owner_response", "status", "agreed_at", "flag", "flagged_at"}
+
+
+def changed_models(before, after):
+    return {label for label in after if before[label] != after[label]}
+
+
+def commitment_fields_changed(before, after):
+    from cpps.accountability.models import Commitment
+
+    names = [field.attname for field in Commitment._meta.concrete_fields]
+    old = {
+        row[0]: dict(zip(names, row, strict=True)) for row in before["accountability.Commitment"]
+    }
+    new = {row[0]: dict(zip(names, row, strict=True)) for row in after["accountability.Commitment"]}
+    assert old.keys() == new.keys(), "a police write created or deleted a commitment"
+    return {name for pk in new for name in names if old[pk][name] != new[pk][name]}
+
+
+@pytest.mark.django_db
+def test_police_owner_key_writes_touch_only_the_owner_side(world):
+    """Where a police liaison may turn the owner's key, nothing on the council's side moves."""
+    from cpps.accountability import services
+    from cpps.accountability.models import Commitment, OwnerBody
+
+    police_body = OwnerBody.objects.filter(
+        jurisdiction=world["jurisdiction"], kind="police"
+    ).first()
+    pending = services.commitment_draft(
+        user=world["accounts"]["council_member"],
+        jurisdiction=world["jurisdiction"],
+        terms=services.CommitmentTerms(
+            title="Officers at every block club meeting",
+            action="An officer attends every block club meeting in the district.",
+            owner=police_body,
+            due_on=timezone.localdate() + timedelta(days=90),
+            metric="Meetings attended",
+            baseline="2 per quarter",
+            target="12 per quarter",
+            area_codes=("7",),
+        ),
+    )
+    agreed = Commitment.objects.filter(owner=police_body, status="agreed").first()
+    targets = {
+        "j/<slug:slug>/accountability/commitments/<int:pk>/respond/": pending,
+        "j/<slug:slug>/accountability/commitments/<int:pk>/progress/": agreed,
+    }
+    routes = {route.template: route for route in all_routes()}
+    for template, data in OWNER_KEY_ROUTES.items():
+        route = routes[template]
+        values = {**route_values(world, route), "pk": str(targets[template].pk)}
+        client = police_client(world)  # signing in first: it updates the account's last login
+        before = snapshot()
+        response = client.post(route.url(values), data)
+        assert response.status_code in {200, 302}, f"{template}: {response.status_code}"
+        after = snapshot()
+        touched = changed_models(before, after) - {"accountability.Commitment"}
+        assert touched, f"{template} as the owner changed nothing"
+        assert touched <= OWNER_SIDE_MODELS, (template, touched)
+        assert commitment_fields_changed(before, after) <= OWNER_SIDE_COMMITMENT_FIELDS
