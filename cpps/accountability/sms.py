@@ -22,7 +22,7 @@ from cpps.accountability.services import rating_record
 from cpps.common.errors import DomainError, InvalidInputError
 from cpps.engines.privacy import pseudonym
 from cpps.listening import phone
-from cpps.listening.telephony import _message_twiml, is_signed, twiml
+from cpps.listening.telephony import is_signed, message_twiml, twiml
 from cpps.priorities.models import Idea
 from cpps.priorities.selectors import next_pair
 from cpps.priorities.services import comparison_record
@@ -207,7 +207,7 @@ def sms_webhook(request: HttpRequest, pk: int) -> HttpResponse:
         channel=Channel.SMS,
         sid=sid,
         step=0,
-        handle=lambda: _message_twiml(
+        handle=lambda: message_twiml(
             sms_receive(process=process, sender=sender, body=request.POST.get("Body", ""))
         ),
     )

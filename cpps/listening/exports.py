@@ -7,26 +7,14 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
+from cpps.common.spreadsheets import starts_like_formula
 from cpps.listening.adapters import Figure
 from cpps.listening.selectors import SurveyResults
-
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
 
 
 def neutralise(cell: str) -> str:
     """Make a cell text that no spreadsheet will execute (OWASP "CSV injection")."""
-    if cell.startswith(FORMULA_PREFIXES) and not _is_number(cell):
-        return "'" + cell
-    return cell
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell)
-    except ValueError:
-        return False
-    return True
+    return "'" + cell if starts_like_formula(cell) else cell
 
 
 def csv_text(rows: Iterable[Iterable[Any]]) -> str:

@@ -45,7 +45,7 @@ def twiml(document: str) -> HttpResponse:
     return HttpResponse(document, content_type="text/xml; charset=utf-8")
 
 
-def _message_twiml(reply: str) -> str:
+def message_twiml(reply: str) -> str:
     document = MessagingResponse()
     if reply:
         document.message(reply)
@@ -71,7 +71,7 @@ def sms_webhook(request: HttpRequest, pk: int) -> HttpResponse:
         channel=Channel.SMS,
         sid=sid,
         step=0,
-        handle=lambda: _message_twiml(phone.sms_receive(process=process, phone=sender, body=body)),
+        handle=lambda: message_twiml(phone.sms_receive(process=process, phone=sender, body=body)),
     )
     return twiml(document)
 

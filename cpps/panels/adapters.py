@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from cpps.common.errors import InvalidInputError
+from cpps.common.spreadsheets import FORMULA_PREFIXES
 from cpps.engines import sortition
 from cpps.engines.sortition import Draw, Lottery, Person, Pool, Quota
 
@@ -49,7 +50,6 @@ VALUE_LABELS: dict[str, tuple[str, str]] = {
     "nh_two_or_more": ("More than one", "Más de una"),
     "nh_other_alone": ("Another answer", "Otra respuesta"),
 }
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 MAX_UPLOAD_BYTES = 5_000_000
 
 
@@ -276,6 +276,7 @@ def read_csv(data: bytes, *, required: Sequence[str]) -> list[dict[str, str]]:
                 % {"row": number, "found": len(cells), "expected": len(header)}
             )
         for column, cell in zip(header, cells, strict=True):
+            # Imports refuse even numeric-looking cells: a list of addresses has no formulas.
             if cell.startswith(FORMULA_PREFIXES):
                 raise InvalidInputError(
                     _(
