@@ -15,6 +15,11 @@ app.autodiscover_tasks()
 
 # Periodic work, run by `celery -A cpps.config beat` next to the workers.
 app.conf.beat_schedule = {
+    # Sent responses are sealed into the audit log in batches (see listening.ResponseSeal).
+    "seal-survey-responses": {
+        "task": "cpps.listening.seal_responses",
+        "schedule": 60.0,
+    },
     "flag-overdue-and-silent-commitments": {
         "task": "cpps.accountability.flag_commitments",
         "schedule": crontab(hour=6, minute=0),

@@ -26,7 +26,7 @@ def submit_response(
     """Store one complete, anonymous response; the same client_id is only ever stored once."""
     if request.user.is_authenticated:
         raise HttpError(409, _("Answering is anonymous: send answers without signing in."))
-    process = selectors.survey_get_by_slug(slug=slug, pk=pk)
+    process = selectors.survey_for_submission(slug=slug, pk=pk)
     _response, created = services.response_submit(
         process=process,
         channel=Channel.WEB,

@@ -97,6 +97,34 @@ class Question(models.Model):
         return self.scale_low_en, self.scale_high_en
 
 
+class ResponseSeal(models.Model):
+    """A batch of sent responses fixed by one audit event carrying a digest of their content.
+
+    Responses are sealed in batches (every minute, and when a survey closes) rather than one audit
+    event each: the hot path stays free of the chain's single lock, the public log does not show
+    when each resident answered, and unlike a per-response event the digest covers the answers
+    themselves, so altering one after sealing is detectable.
+    """
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="response_seals")
+    sequence = models.PositiveIntegerField()
+    sealed_at = models.DateTimeField()
+    count = models.PositiveIntegerField()
+    digest = models.CharField(max_length=64)
+    audit_event = models.ForeignKey(
+        "audit.AuditEvent", null=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["process", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["process", "sequence"], name="response_seal_sequence")
+        ]
+
+    def __str__(self) -> str:
+        return f"seal {self.process_id}#{self.sequence}"
+
+
 class Response(models.Model):
     """One resident's answers to one instrument version, through one channel."""
 
@@ -116,6 +144,9 @@ class Response(models.Model):
     started_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     abandoned = models.BooleanField(default=False)
+    seal = models.ForeignKey(
+        ResponseSeal, null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
+    )
 
     class Meta:
         ordering = ["started_at", "pk"]

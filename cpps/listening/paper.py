@@ -166,7 +166,7 @@ def _store(process: Process, code: str, values: EntryValues, entries: list[Paper
         if name.startswith("about_") and given
     }
     area = about.pop("area", "")
-    response, _created = services.response_submit(
+    response_id, _created = services.response_submit(
         process=process,
         channel=Channel.PAPER,
         client_id=f"paper:{code}",
@@ -176,8 +176,10 @@ def _store(process: Process, code: str, values: EntryValues, entries: list[Paper
         area_code=area,
         demographics=about,
     )
-    PaperEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(response=response)
-    return response
+    PaperEntry.objects.filter(pk__in=[entry.pk for entry in entries]).update(
+        response_id=response_id
+    )
+    return Response.objects.get(pk=response_id)
 
 
 def paper_forms_count_check(count: int) -> int:

@@ -3,8 +3,9 @@ groups withheld; answer-level data is returned to facilitators alone."""
 
 from __future__ import annotations
 
+import time
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -13,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
+from cpps.engines.auditchain import batch_digest
 from cpps.engines.privacy import DEFAULT_THRESHOLD, SuppressedTable, suppress_table
 from cpps.engines.weighting import RepresentationRow
 from cpps.jurisdictions.models import Area, CensusFigure
@@ -26,7 +28,15 @@ from cpps.listening.adapters import (
     share_figures,
     survey_weights,
 )
-from cpps.listening.models import Answer, Instrument, PaperEntry, Question, QuestionKind, Response
+from cpps.listening.models import (
+    Answer,
+    Instrument,
+    PaperEntry,
+    Question,
+    QuestionKind,
+    Response,
+    ResponseSeal,
+)
 from cpps.processes.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
 from cpps.processes.models import Process, ProcessKind
 
@@ -54,6 +64,23 @@ def survey_get_by_slug(*, slug: str, pk: int) -> Process:
         )
     except Process.DoesNotExist as missing:
         raise Http404(pk) from missing
+
+
+_SUBMISSION_TARGETS: dict[tuple[str, int], tuple[float, Process]] = {}
+# How long a worker trusts a survey it looked up for a submission (seconds). Only the state can
+# change meanwhile, and the insert itself checks that (see services.response_submit).
+SUBMISSION_TARGET_TTL = 2.0
+
+
+def survey_for_submission(*, slug: str, pk: int) -> Process:
+    """`survey_get_by_slug`, remembered briefly: submissions arrive in bursts for one survey."""
+    now = time.monotonic()
+    cached = _SUBMISSION_TARGETS.get((slug, pk))
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    process = survey_get_by_slug(slug=slug, pk=pk)
+    _SUBMISSION_TARGETS[(slug, pk)] = (now + SUBMISSION_TARGET_TTL, process)
+    return process
 
 
 def survey_get_by_pk(*, pk: int) -> Process:
@@ -380,3 +407,75 @@ def paper_entries(*, user: User | AnonymousUser, process: Process) -> QuerySet[P
     """Every keyed paper entry of a survey, oldest first (people who key forms only)."""
     require(user, Action.ENTER_PAPER_FORMS, process.jurisdiction)
     return PaperEntry.objects.filter(process=process).order_by("form_code", "keyed_at", "pk")
+
+
+# --- Seals -------------------------------------------------------------------------------------
+
+
+def seal_records(response_ids: Iterable[int]) -> list[dict[str, object]]:
+    """The sealed content of these responses, one canonical record each, in id order.
+
+    The pseudonym is part of each record: it is secret and high in entropy, so the published
+    digest of even a one-response seal cannot be matched against guessed answers.
+    """
+    ids = sorted(response_ids)
+    answers: dict[int, list[list[object]]] = defaultdict(list)
+    for answer in (
+        Answer.objects.filter(response_id__in=ids)
+        .select_related("question")
+        .order_by("response_id", "question__position")
+    ):
+        answers[answer.response_id].append(
+            [answer.question.key, answer.choices, answer.number, answer.text, answer.skipped]
+        )
+    responses = Response.objects.filter(pk__in=ids).select_related(
+        "participant", "instrument", "area"
+    )
+    return [
+        {
+            "response": response.pk,
+            "client_id": response.client_id,
+            "version": response.instrument.version,
+            "channel": response.channel,
+            "language": response.language,
+            "area": response.area.code if response.area else None,
+            "completed_at": response.completed_at.isoformat() if response.completed_at else None,
+            "participant": response.participant.pseudonym,
+            "demographics": response.participant.demographics,
+            "answers": answers[response.pk],
+        }
+        for response in sorted(responses, key=lambda response: response.pk)
+    ]
+
+
+@dataclass(frozen=True)
+class SealProblem:
+    seal: ResponseSeal
+    reason: str
+
+
+def response_seals_verify(*, process: Process | None = None) -> tuple[int, list[SealProblem]]:
+    """Recompute every seal's digest from the stored responses; return (checked, problems).
+
+    A seal's own row could be rewritten together with the answers, so its digest and count are
+    also compared with the audit event that published them (whose chain `cpps audit verify`
+    checks).
+    """
+    seals = ResponseSeal.objects.select_related("audit_event").order_by("process", "sequence")
+    if process is not None:
+        seals = seals.filter(process=process)
+    problems = []
+    checked = 0
+    for seal in seals:
+        checked += 1
+        ids = list(seal.responses.values_list("pk", flat=True))
+        published = seal.audit_event.payload if seal.audit_event else {}
+        if published.get("digest") != seal.digest or published.get("count") != seal.count:
+            problems.append(SealProblem(seal, "it no longer matches its audit event"))
+        elif len(ids) != seal.count:
+            problems.append(
+                SealProblem(seal, f"it sealed {seal.count} responses, {len(ids)} remain")
+            )
+        elif batch_digest(seal_records(ids)) != seal.digest:
+            problems.append(SealProblem(seal, "a sealed response was altered after sealing"))
+    return checked, problems

@@ -7,23 +7,26 @@ answering needs no account and is keyed by the per-process pseudonym only.
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
-from cpps.audit.services import Actor, audit_event_record
+from cpps.audit.services import SYSTEM, Actor, audit_event_record
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
+from cpps.engines.auditchain import batch_digest
 from cpps.engines.privacy import pseudonym
 from cpps.jurisdictions.models import Area
 from cpps.listening.models import (
@@ -33,8 +36,10 @@ from cpps.listening.models import (
     Question,
     QuestionKind,
     Response,
+    ResponseSeal,
 )
 from cpps.listening.question_bank import STANDARD_MODULE, BankQuestion
+from cpps.listening.selectors import seal_records
 from cpps.processes.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
 from cpps.processes.models import Participant, Process, ProcessKind, ProcessState
 
@@ -43,7 +48,6 @@ if TYPE_CHECKING:
 
     from cpps.accounts.models import User
 
-RESIDENT = Actor(ref="resident", role="resident")
 MAX_TEXT_ANSWER = 500
 MAX_CHOICES = 12
 LANGUAGES = ("en", "es")
@@ -406,17 +410,6 @@ def _finish(response: Response, *, area: Area | None, demographics: dict[str, st
     response.save(update_fields=["area", "completed_at"])
     if demographics:
         Participant.objects.filter(pk=response.participant_id).update(demographics=demographics)
-    _record_sent(response, response.process)
-
-
-def _record_sent(response: Response, process: Process) -> None:
-    audit_event_record(
-        jurisdiction=process.jurisdiction,
-        actor=RESIDENT,
-        action="survey.response_sent",
-        target=process,
-        payload={"channel": response.channel, "version": response.instrument.version},
-    )
 
 
 def response_restart(*, response: Response) -> Response:
@@ -549,12 +542,14 @@ def response_submit(
     answers: Mapping[str, Sequence[str]],
     area_code: str = "",
     demographics: Mapping[str, str] | None = None,
-) -> tuple[Response, bool]:
-    """Store a whole response at once (API clients, paper forms); return (it, created).
+) -> tuple[int, bool]:
+    """Store a whole response at once (API clients, paper forms); return (its id, created).
 
     ``client_id`` is chosen by the sender; sending the same id again returns the stored response
     and changes nothing, so a retried submission is never counted twice. The unique constraint
-    on (survey, client_id) decides, so concurrent retries are safe too.
+    on (survey, client_id) decides, so concurrent retries are safe too. Whether the survey is
+    open is decided by the database at the moment of writing, so ``process`` may be a briefly
+    cached instance (see `survey_for_submission`).
     """
     submission = Submission(
         client_id=client_id,
@@ -565,23 +560,123 @@ def response_submit(
         area_code=area_code,
         demographics=demographics or {},
     )
-    if process.kind != ProcessKind.SURVEY or process.state != ProcessState.OPEN:
-        existing = Response.objects.filter(process=process, client_id=client_id).first()
-        if existing is not None:
+    if process.kind == ProcessKind.SURVEY and process.state == ProcessState.OPEN:
+        context = _submission_context(process)
+        fields, cleaned = _validated(process, context, submission)
+        try:
+            if connection.vendor == "postgresql":
+                stored = _insert_in_one_statement(process, context, submission, fields, cleaned)
+            else:
+                stored = _insert_if_open(process, context, submission, fields, cleaned)
+        except IntegrityError as error:
+            # The same id was stored before, or arrived twice at once and the other one won.
+            existing = _response_id_for(process, client_id)
+            if existing is None:
+                raise InvalidInputError(_("These answers were already sent.")) from error
             return existing, False
-    context = _submission_context(process)
-    fields, cleaned = _validated(process, context, submission)
-    try:
-        with transaction.atomic():
-            response = _insert(process, context, submission, fields, cleaned)
-            _record_sent(response, process)
-    except IntegrityError as error:
-        # The same id was stored before, or arrived twice at once and the other request won.
-        existing = Response.objects.filter(process=process, client_id=client_id).first()
-        if existing is None:
-            raise InvalidInputError(_("These answers were already sent.")) from error
-        return existing, False
-    return response, True
+        if stored is not None:
+            return stored, True
+    existing = _response_id_for(process, client_id)
+    if existing is None:
+        raise InvalidTransitionError(_("This survey is not open for answers right now."))
+    return existing, False
+
+
+def _response_id_for(process: Process, client_id: str) -> int | None:
+    return (
+        Response.objects.filter(process=process, client_id=client_id)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _insert_if_open(
+    process: Process,
+    context: _SubmissionContext,
+    submission: Submission,
+    fields: dict[str, dict[str, object]],
+    demographics: dict[str, str],
+) -> int | None:
+    with transaction.atomic():
+        if not Process.objects.filter(pk=process.pk, state=ProcessState.OPEN).exists():
+            return None
+        return _insert(process, context, submission, fields, demographics).pk
+
+
+def _insert_in_one_statement(
+    process: Process,
+    context: _SubmissionContext,
+    submission: Submission,
+    fields: dict[str, dict[str, object]],
+    demographics: dict[str, str],
+) -> int | None:
+    """`_insert` as one PostgreSQL statement, written only if the survey is open at that moment.
+
+    Submissions are the hot path of a survey (see benchmarks/listening_load.py): one round trip
+    instead of six keeps a full submission near the cost of inserting one row. Returns None if
+    the survey is not open. Keep the columns in step with the three models; the listening tests
+    run this path on PostgreSQL.
+    """
+    now = timezone.now()
+    keys = list(fields)
+    parameters: dict[str, Any] = {
+        "process": process.pk,
+        "open": ProcessState.OPEN.value,
+        "pseudonym": pseudonym(
+            key=settings.PSEUDONYM_KEY,
+            process_salt=process.pseudonym_salt,
+            channel=submission.channel,
+            identity=submission.identity,
+        ),
+        "channel": submission.channel,
+        "demographics": json.dumps(demographics),
+        "now": now,
+        "instrument": context.instrument.pk,
+        "language": submission.language if submission.language in LANGUAGES else "en",
+        "area": context.area_ids.get(submission.area_code) if submission.area_code else None,
+        "client_id": submission.client_id,
+        "position": len(context.questions) + 1,
+        "questions": [context.questions[key].pk for key in keys],
+        "choices": [json.dumps(fields[key]["choices"]) for key in keys],
+        "numbers": [fields[key]["number"] for key in keys],
+        "texts": [fields[key]["text"] for key in keys],
+        "skipped": [fields[key]["skipped"] for key in keys],
+    }
+    # On its own the statement is atomic; inside a caller's transaction it needs a savepoint so
+    # that a duplicate id leaves that transaction usable.
+    savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
+    with savepoint, connection.cursor() as cursor:
+        cursor.execute(_ONE_STATEMENT_INSERT, parameters)
+        row = cursor.fetchone()
+    return int(row[0]) if row else None
+
+
+# Table names come from the models; every value is a parameter.
+_ONE_STATEMENT_INSERT = f"""
+WITH open_survey AS (
+    SELECT id FROM {Process._meta.db_table} WHERE id = %(process)s AND state = %(open)s
+), new_participant AS (
+    INSERT INTO {Participant._meta.db_table} (process_id, pseudonym, channel, demographics,
+        joined_at)
+    SELECT id, %(pseudonym)s, %(channel)s, %(demographics)s::jsonb, %(now)s FROM open_survey
+    RETURNING id
+), new_response AS (
+    INSERT INTO {Response._meta.db_table} (process_id, instrument_id, participant_id, channel,
+        language, area_id, client_id, position, started_at, completed_at, abandoned, seal_id)
+    SELECT %(process)s, %(instrument)s, id, %(channel)s, %(language)s, %(area)s, %(client_id)s,
+        %(position)s, %(now)s, %(now)s, false, NULL FROM new_participant
+    RETURNING id
+), new_answers AS (
+    INSERT INTO {Answer._meta.db_table} (response_id, question_id, choices, number, text,
+        skipped, answered_at)
+    SELECT new_response.id, given.question, given.choices::jsonb, given.number, given.text,
+        given.skipped, %(now)s
+    FROM new_response, unnest(%(questions)s::bigint[], %(choices)s::text[],
+        %(numbers)s::smallint[], %(texts)s::text[], %(skipped)s::boolean[])
+        AS given(question, choices, number, text, skipped)
+)
+SELECT id FROM new_response
+"""  # noqa: S608
 
 
 def responses_import(
@@ -614,6 +709,60 @@ def responses_import(
             _("Some of these responses were already stored; nothing was imported.")
         ) from error
     return len(validated)
+
+
+# --- Sealing -----------------------------------------------------------------------------------
+
+
+def responses_seal(*, process: Process) -> ResponseSeal | None:
+    """Seal every sent, not yet sealed response of the survey with one audit event.
+
+    The event carries the count and a digest over the sealed responses' full content (see
+    `selectors.seal_records`), so anyone re-running `cpps survey verify-seals` can tell whether a
+    sealed answer was altered, added or removed. Returns None when there was nothing to seal.
+    """
+    with transaction.atomic():
+        # One sealer per survey at a time; submissions never take this lock.
+        Process.objects.select_for_update().filter(pk=process.pk).first()
+        pending = list(
+            Response.objects.filter(process=process, seal__isnull=True, completed_at__isnull=False)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        if not pending:
+            return None
+        previous = ResponseSeal.objects.filter(process=process).aggregate(last=Max("sequence"))
+        seal = ResponseSeal.objects.create(
+            process=process,
+            sequence=(previous["last"] or 0) + 1,
+            sealed_at=timezone.now(),
+            count=len(pending),
+            digest=batch_digest(seal_records(pending)),
+        )
+        Response.objects.filter(pk__in=pending).update(seal=seal)
+        seal.audit_event = audit_event_record(
+            jurisdiction=process.jurisdiction,
+            actor=SYSTEM,
+            action="survey.responses_sealed",
+            target=process,
+            payload={"seal": seal.sequence, "count": seal.count, "digest": seal.digest},
+        )
+        seal.save(update_fields=["audit_event"])
+    return seal
+
+
+def responses_seal_pending() -> int:
+    """Seal the pending responses of every survey that has any; return how many were sealed."""
+    process_ids = (
+        Response.objects.filter(seal__isnull=True, completed_at__isnull=False)
+        .values_list("process_id", flat=True)
+        .distinct()
+    )
+    sealed = 0
+    for process in Process.objects.filter(pk__in=list(process_ids)).select_related("jurisdiction"):
+        seal = responses_seal(process=process)
+        sealed += seal.count if seal is not None else 0
+    return sealed
 
 
 def unanswered_questions(response: Response) -> Iterable[Question]:

@@ -28,6 +28,7 @@ from cpps.processes.models import (
     ProcessKind,
     ProcessState,
 )
+from cpps.processes.signals import process_state_changed
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -187,6 +188,7 @@ def process_transition(*, user: User | AnonymousUser, process: Process, to_state
         previous = process.state
         process.state = to_state
         process.save(update_fields=["state"])
+        process_state_changed.send(sender=Process, process=process, previous=previous, user=user)
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),

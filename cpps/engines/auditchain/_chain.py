@@ -132,3 +132,19 @@ def _first_problem(
     if recomputed != event.hash:
         return ChainBreak(event.sequence, "its content was altered after it was recorded")
     return None
+
+
+def batch_digest(records: Iterable[Mapping[str, Any]]) -> str:
+    """Return one SHA-256 hex digest over many records, in the order given.
+
+    A batch of records too numerous (or too private) to be audit events each is sealed by one
+    event that carries this digest: recomputing it from the stored records shows whether any was
+    altered, added or removed since. Each record is length-prefixed so no two different batches
+    can produce the same byte stream.
+    """
+    digest = hashlib.sha256()
+    for record in records:
+        encoded = canonical_json(dict(record))
+        digest.update(len(encoded).to_bytes(8, "big"))
+        digest.update(encoded)
+    return digest.hexdigest()

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cpps.engines.auditchain import (
+    batch_digest,
     GENESIS_HASH,
     canonical_json,
     event_hash,
@@ -105,3 +106,31 @@ def test_any_changed_body_breaks_the_chain(bodies, data):
     assert (
         verify_chain(events, head=(len(events), events[-1].hash)).first_break.sequence == index + 1
     )
+
+
+def test_batch_digest_is_sha256_over_length_prefixed_canonical_records():
+    records = [{"b": 1, "a": "x"}, {"answers": [["q1", 3]]}]
+    expected = hashlib.sha256()
+    for record in records:
+        encoded = json.dumps(record, sort_keys=True, separators=(",", ":")).encode()
+        expected.update(len(encoded).to_bytes(8, "big") + encoded)
+    assert batch_digest(records) == expected.hexdigest()
+
+
+@given(
+    st.lists(
+        st.dictionaries(st.text(max_size=5), st.integers() | st.text(max_size=5), max_size=4),
+        min_size=1,
+        max_size=6,
+    ),
+    st.data(),
+)
+def test_batch_digest_changes_when_any_record_is_altered_dropped_or_moved(records, data):
+    original = batch_digest(records)
+    index = data.draw(st.integers(0, len(records) - 1))
+    altered = [dict(record) for record in records]
+    altered[index]["__tampered__"] = 1
+    assert batch_digest(altered) != original
+    assert batch_digest(records[:index] + records[index + 1 :]) != original
+    if len(records) > 1 and records[0] != records[-1]:
+        assert batch_digest(records[::-1]) != original or records == records[::-1]
