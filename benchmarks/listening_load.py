@@ -4,17 +4,21 @@ Starts gunicorn (sync workers, 127.0.0.1) on a fresh PostgreSQL database with th
 then drives it with wrk:
 
 1. the ceiling: a bare Django view that inserts one row, at concurrency 16;
-2. for the main run (default 120 s), at the same time:
-   - web: whole survey submissions to the JSON API (10 answers, area and demographics each;
-     validation, pseudonym, answers, audit event), with client-generated ids, 8 connections;
-   - SMS: Twilio-signed text messages, 8 connections, each replaying phone conversations in
-     order (language, 10 answers, area), every request signed with twilio's RequestValidator.
+2. web alone (default 120 s): whole survey submissions to the JSON API (10 answers, area and
+   demographics each; validation, pseudonym, answers; sealed into the audit log afterwards),
+   with client-generated ids, 16 connections;
+3. SMS alone (as long): Twilio-signed text messages, 16 connections, each replaying phone
+   conversations in order (language, 10 answers, area), every request signed with twilio's
+   RequestValidator;
+4. both at once, 8 connections each (as long).
 
 Afterwards the database is reconciled with what the clients were told: every acknowledged
 submission must be stored exactly once, with all its answers (lost and duplicated must be 0).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
         .venv/bin/python benchmarks/listening_load.py [--seconds 120] [--workers 3]
+
+Target (issue 8): web submissions at >= 50% of the ceiling's rate, p95 < 100 ms at 16.
 
 The database named in DATABASE_URL is only used to create and drop the benchmark's own database.
 """
@@ -32,6 +36,7 @@ import sys
 import tempfile
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -45,8 +50,7 @@ PYTHON = ROOT / ".venv" / "bin" / "python"
 GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 BENCH_DB = "cpps_listening_bench"
 TOKEN = "listening-benchmark-token"  # noqa: S105 - matches bench_settings.py
-SMS_THREADS = 8
-WEB_THREADS = 8
+CONNECTIONS = 16
 # One phone conversation: language, ten answers (8: first choice, 9: choices 1 and 3, 10: text),
 # then the area.
 CONVERSATION = ["1", "6", "7", "4", "5", "6", "3", "2", "1", "1 3", "More lights", "8"]
@@ -129,27 +133,44 @@ def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
     raise RuntimeError("gunicorn did not start within 60 seconds")
 
 
-def write_sms_files(directory: Path, port: int, survey: int, messages: int) -> None:
-    """Pre-sign every message each SMS thread may send (signatures cover URL and fields)."""
+def write_sms_files(directory: Path, port: int, survey: int, run: Run, messages: int) -> None:
+    """Pre-sign every message each SMS connection may send (signatures cover URL and fields)."""
     validator = RequestValidator(TOKEN)
     path = f"/hooks/sms/{survey}/"
-    for thread in range(1, SMS_THREADS + 1):
+    for thread in range(1, run.sms + 1):
         lines = []
         for index in range(messages):
             phone_number, step = divmod(index, len(CONVERSATION))
             params = {
-                "MessageSid": f"SMbench{thread:02d}{index:08d}",
-                "From": f"+1312{thread:02d}{phone_number:05d}",
+                "MessageSid": f"SM{run.tag}{thread:02d}{index:08d}",
+                "From": f"+1{run.tag}{thread:02d}{phone_number:07d}",
                 "To": "+13125550100",
                 "Body": CONVERSATION[step],
             }
             signature = validator.compute_signature(f"http://127.0.0.1:{port}{path}", params)
             lines.append(f"{path}\t{signature}\t{urlencode(params)}")
-        (directory / f"sms-{thread:02d}.tsv").write_text("\n".join(lines) + "\n")
+        (directory / f"sms{run.tag}-{thread:02d}.tsv").write_text("\n".join(lines) + "\n")
+
+
+@dataclass(frozen=True)
+class Run:
+    """One timed run: how many web and SMS connections; ``tag`` keeps its ids apart."""
+
+    name: str
+    tag: str
+    web: int
+    sms: int
+
+
+RUNS = (
+    Run("web alone", "1", web=CONNECTIONS, sms=0),
+    Run("SMS alone", "2", web=0, sms=CONNECTIONS),
+    Run("web + SMS together", "3", web=CONNECTIONS // 2, sms=CONNECTIONS // 2),
+)
 
 
 def wrk(
-    script: str, port: int, seconds: int, threads: int, env: dict[str, str]
+    script: str, port: int, seconds: int, threads: int, env: dict[str, str], *, tag: str = ""
 ) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
@@ -166,7 +187,7 @@ def wrk(
             str(HERE / script),
             f"http://127.0.0.1:{port}",
         ],
-        env={**os.environ, **env},
+        env={**os.environ, **env, "LISTENING_RUN_TAG": tag},
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -187,10 +208,8 @@ def expected_sms_answers(acknowledged: int) -> int:
     )
 
 
-def reconcile(
-    url: str, web: dict[str, Any], sms: dict[str, Any], bare: dict[str, Any]
-) -> dict[str, int]:
-    """Compare what clients were told with what the database holds.
+def reconcile(url: str, run: Run, web: dict[str, Any], sms: dict[str, Any]) -> dict[str, int]:
+    """Compare what one run's clients were told with what the database holds.
 
     Requests still in flight when wrk stops are stored but never acknowledged: they are counted
     apart ("in flight"), not as errors. Lost = acknowledged but not stored; duplicated = stored
@@ -199,21 +218,27 @@ def reconcile(
     with psycopg.connect(url) as connection:
 
         def scalar(sql: str, *params: object) -> int:
-            row = connection.execute(sql, params).fetchone()  # type: ignore[arg-type]
+            row = connection.execute(sql, params).fetchone()
             return int(row[0]) if row else 0
 
-        web_stored = scalar("SELECT count(*) FROM listening_response WHERE client_id LIKE 'web-%%'")
+        web_ids = f"web{run.tag}-%"
+        web_stored = scalar(
+            "SELECT count(*) FROM listening_response WHERE client_id LIKE %s", web_ids
+        )
         web_answers = scalar(
             "SELECT count(*) FROM listening_answer a JOIN listening_response r "
-            "ON a.response_id = r.id WHERE r.client_id LIKE 'web-%%'"
+            "ON a.response_id = r.id WHERE r.client_id LIKE %s",
+            web_ids,
         )
         sms_per_thread = [
             scalar(
                 "SELECT count(*) FROM listening_inbounddelivery WHERE sid LIKE %s",
-                f"SMbench{thread:02d}%",
+                f"SM{run.tag}{thread:02d}%",
             )
-            for thread in range(1, SMS_THREADS + 1)
+            for thread in range(1, run.sms + 1)
         ]
+        # Phone numbers are kept only as digests, so a run's SMS answers are told apart by the
+        # sessions its deliveries created: each run's phones answer only in that run.
         sms_answers = scalar(
             "SELECT count(*) FROM listening_answer a JOIN listening_response r "
             "ON a.response_id = r.id WHERE r.channel = 'sms' AND r.client_id IS NULL"
@@ -226,25 +251,68 @@ def reconcile(
             "SELECT count(*) FROM (SELECT 1 FROM listening_inbounddelivery "
             "GROUP BY channel, sid, step HAVING count(*) > 1) d"
         )
-        bare_rows = scalar("SELECT count(*) FROM bench_insert")
     sms_stored = sum(sms_per_thread)
     return {
-        "web_acknowledged": int(web["ok"]),
+        "web_acknowledged": int(web.get("ok", 0)),
         "web_stored": web_stored,
-        "web_lost": max(0, int(web["ok"]) - web_stored),
-        "web_in_flight_at_stop": max(0, web_stored - int(web["ok"])),
+        "web_lost": max(0, int(web.get("ok", 0)) - web_stored),
+        "web_in_flight_at_stop": max(0, web_stored - int(web.get("ok", 0))),
         "web_answers_missing": web_stored * ANSWERS_PER_CONVERSATION - web_answers,
-        "sms_acknowledged": int(sms["ok"]),
+        "sms_acknowledged": int(sms.get("ok", 0)),
         "sms_messages_stored": sms_stored,
-        "sms_lost": max(0, int(sms["ok"]) - sms_stored),
-        "sms_in_flight_at_stop": max(0, sms_stored - int(sms["ok"])),
+        "sms_lost": max(0, int(sms.get("ok", 0)) - sms_stored),
+        "sms_in_flight_at_stop": max(0, sms_stored - int(sms.get("ok", 0))),
         "sms_answers_expected": sum(expected_sms_answers(count) for count in sms_per_thread),
-        "sms_answers_stored": sms_answers,
+        "sms_answers_stored_all_runs": sms_answers,
         "duplicate_answers": duplicate_answers,
         "duplicate_deliveries": duplicate_deliveries,
-        "bare_acknowledged": int(bare["ok"]),
-        "bare_rows": bare_rows,
     }
+
+
+Result = tuple[Run, dict[str, Any], dict[str, Any], dict[str, int]]
+
+
+def report(bare: dict[str, Any], results: list[Result]) -> int:
+    """Print the table, the reconciliation and the target; return lost + duplicated answers."""
+    ceiling = bare["ok"] / bare["seconds"]
+    print()
+    print(
+        f"{'run':<40}{'req/s':>9}{'of ceiling':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'errors':>8}"
+    )
+    rows = [("bare insert (ceiling), c=16", bare)]
+    for run, web, sms, _checks in results:
+        if web:
+            rows.append((f"web full submission, c={run.web} ({run.name})", web))
+        if sms:
+            rows.append((f"SMS message, c={run.sms} ({run.name})", sms))
+    for name, measured in rows:
+        rate = measured["ok"] / measured["seconds"]
+        errors = measured["bad"] + measured["socket_errors"]
+        print(
+            f"{name:<40}{rate:>9.0f}{rate / ceiling:>11.0%}{measured['p50_ms']:>9.1f}"
+            f"{measured['p95_ms']:>9.1f}{measured['p99_ms']:>9.1f}{errors:>8}"
+        )
+    lost = 0
+    sms_expected = 0
+    for run, _web, _sms, checks in results:
+        print(f"\nreconciliation, {run.name}:", json.dumps(checks))
+        lost += checks["web_lost"] + checks["sms_lost"] + abs(checks["web_answers_missing"])
+        sms_expected += checks["sms_answers_expected"]
+    sms_stored = results[-1][3]["sms_answers_stored_all_runs"]
+    lost += abs(sms_expected - sms_stored) + results[-1][3]["duplicate_answers"]
+    lost += results[-1][3]["duplicate_deliveries"]
+    print(f"\nSMS answers expected over all runs: {sms_expected}, stored: {sms_stored}")
+    print("lost or duplicated answers:", lost)
+    web_alone = results[0][1]
+    web_rate = web_alone["ok"] / web_alone["seconds"]
+    met = web_rate >= 0.5 * ceiling and web_alone["p95_ms"] < 100
+    print(
+        f"target (web alone >= 50% of the ceiling, p95 < 100 ms at c=16): "
+        f"{web_rate / ceiling:.0%}, p95 {web_alone['p95_ms']:.1f} ms: "
+        + ("met" if met else "NOT met")
+    )
+    return lost
 
 
 def main() -> int:
@@ -264,50 +332,43 @@ def main() -> int:
     survey = open_survey(url)
     port = free_port()
     server = start_server(url, port, args.workers)
+    measured: list[tuple[Run, dict[str, Any], dict[str, Any]]] = []
     try:
         with tempfile.TemporaryDirectory() as data:
-            write_sms_files(Path(data), port, survey, messages=12 * 1000)
             env = {
                 "LISTENING_BENCH_DIR": str(HERE),
                 "LISTENING_BENCH_DATA": data,
                 "LISTENING_SURVEY_PATH": f"/api/jurisdictions/chicago/surveys/{survey}/responses",
             }
             print(f"Ceiling: bare insert, concurrency 16, {args.ceiling_seconds} s ...", flush=True)
-            bare = summary(wrk("bare.lua", port, args.ceiling_seconds, 16, env))
-            print(
-                f"Survey submissions: web 8 + SMS 8 connections, {args.seconds} s ...", flush=True
-            )
-            web_run = wrk("web.lua", port, args.seconds, WEB_THREADS, env)
-            sms_run = wrk("sms.lua", port, args.seconds, SMS_THREADS, env)
-            web, sms = summary(web_run), summary(sms_run)
+            bare = summary(wrk("bare.lua", port, args.ceiling_seconds, CONNECTIONS, env))
+            for run in RUNS:
+                if run.sms:
+                    write_sms_files(Path(data), port, survey, run, messages=12 * 2000)
+                print(
+                    f"{run.name}: {run.web} web + {run.sms} SMS connections, {args.seconds} s ...",
+                    flush=True,
+                )
+                web_run = (
+                    wrk("web.lua", port, args.seconds, run.web, env, tag=run.tag)
+                    if run.web
+                    else None
+                )
+                sms_run = (
+                    wrk("sms.lua", port, args.seconds, run.sms, env, tag=run.tag)
+                    if run.sms
+                    else None
+                )
+                web = summary(web_run) if web_run else {}
+                sms = summary(sms_run) if sms_run else {}
+                measured.append((run, web, sms))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    checks = reconcile(url, web, sms, bare)
-    ceiling = bare["ok"] / bare["seconds"]
-    web_rate = web["ok"] / web["seconds"]
-    sms_rate = sms["ok"] / sms["seconds"]
-    print()
-    print(f"{'run':<34}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'errors':>8}")
-    for name, run, rate in (
-        ("bare insert (ceiling), c=16", bare, ceiling),
-        ("web full submission, c=8", web, web_rate),
-        ("SMS message, c=8", sms, sms_rate),
-    ):
-        errors = run["bad"] + run["socket_errors"]
-        print(
-            f"{name:<34}{rate:>9.0f}{run['p50_ms']:>9.1f}{run['p95_ms']:>9.1f}"
-            f"{run['p99_ms']:>9.1f}{errors:>8}"
-        )
-    print(
-        f"\nweb submissions: {web_rate:.0f}/s = {web_rate / ceiling:.0%} of the ceiling "
-        f"(with SMS running alongside: {(web_rate + sms_rate) / ceiling:.0%} of it in requests)"
-    )
-    print("\nreconciliation:", json.dumps(checks, indent=2))
-    lost = checks["web_lost"] + checks["sms_lost"] + abs(checks["web_answers_missing"])
-    lost += abs(checks["sms_answers_expected"] - checks["sms_answers_stored"])
-    lost += checks["duplicate_answers"] + checks["duplicate_deliveries"]
-    print("\nlost or duplicated answers:", lost)
+    # Only now: requests in flight when a run stopped have all finished (gunicorn stops
+    # gracefully), so every stored message is counted in its own run.
+    results = [(run, web, sms, reconcile(url, run, web, sms)) for run, web, sms in measured]
+    lost = report(bare, results)
     if not args.keep:
         with psycopg.connect(base, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")

@@ -12,9 +12,12 @@ function setup(thread)
   table.insert(threads, thread)
 end
 
+-- Each run has its own tag, so ids never repeat across the runs of one benchmark.
+local run_tag = os.getenv("LISTENING_RUN_TAG") or ""
+
 function next_id()
   counter = counter + 1
-  return string.format("%s-%02d-%07d", prefix, tid, counter)
+  return string.format("%s%s-%02d-%07d", prefix, run_tag, tid, counter)
 end
 
 function count(status)

@@ -8,7 +8,8 @@ local lines = {}
 local position = 0
 
 function init(args)
-  for line in io.lines(string.format("%s/sms-%02d.tsv", data_dir, tid)) do
+  local run_tag = os.getenv("LISTENING_RUN_TAG") or ""
+  for line in io.lines(string.format("%s/sms%s-%02d.tsv", data_dir, run_tag, tid)) do
     table.insert(lines, line)
   end
 end

@@ -8,6 +8,8 @@ from cpps.jurisdictions.views import home
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    # Early: survey submissions arrive in bursts and every pattern before a match costs.
+    path("api/", api.urls),
     path("i18n/setlang/", set_language, name="set_language"),
     path("accounts/", include("cpps.accounts.urls")),
     path("j/", include("cpps.jurisdictions.urls")),
@@ -17,5 +19,4 @@ urlpatterns = [
     path("", include("cpps.accountability.urls")),
     path("", include("cpps.listening.urls")),
     path("", include("cpps.panels.urls")),
-    path("api/", api.urls),
 ]

@@ -128,7 +128,10 @@ class ResponseSeal(models.Model):
 class Response(models.Model):
     """One resident's answers to one instrument version, through one channel."""
 
-    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="responses")
+    # Indexes cost every submission: lookups by survey use the (process, client_id) constraint.
+    process = models.ForeignKey(
+        Process, on_delete=models.CASCADE, related_name="responses", db_index=False
+    )
     instrument = models.ForeignKey(Instrument, on_delete=models.PROTECT, related_name="responses")
     participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="responses")
     channel = models.CharField(max_length=10, choices=Channel.choices)
@@ -145,7 +148,12 @@ class Response(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     abandoned = models.BooleanField(default=False)
     seal = models.ForeignKey(
-        ResponseSeal, null=True, blank=True, on_delete=models.PROTECT, related_name="responses"
+        ResponseSeal,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responses",
+        db_index=False,
     )
 
     class Meta:
@@ -155,6 +163,12 @@ class Response(models.Model):
                 fields=["process", "client_id"], name="response_client_id_unique"
             )
         ]
+        indexes = [
+            # Only the responses still waiting for a seal, so sealing never scans the rest.
+            models.Index(
+                fields=["process"], condition=models.Q(seal__isnull=True), name="response_unsealed"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"response {self.pk}"
@@ -163,7 +177,10 @@ class Response(models.Model):
 class Answer(models.Model):
     """The answer to one question; ``skipped`` records a deliberate skip."""
 
-    response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="answers")
+    # The (response, question) constraint's index serves lookups by response.
+    response = models.ForeignKey(
+        Response, on_delete=models.CASCADE, related_name="answers", db_index=False
+    )
     question = models.ForeignKey(Question, on_delete=models.PROTECT, related_name="answers")
     choices = models.JSONField(default=list, blank=True)
     number = models.SmallIntegerField(null=True, blank=True)

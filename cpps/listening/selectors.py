@@ -466,9 +466,18 @@ def response_seals_verify(*, process: Process | None = None) -> tuple[int, list[
         seals = seals.filter(process=process)
     problems = []
     checked = 0
+    sealed_ids: dict[int, dict[int, list[int]]] = {}
     for seal in seals:
         checked += 1
-        ids = list(seal.responses.values_list("pk", flat=True))
+        if seal.process_id not in sealed_ids:
+            # One pass over each survey's responses rather than one lookup per seal.
+            by_seal: dict[int, list[int]] = defaultdict(list)
+            for seal_id, response_id in Response.objects.filter(
+                process_id=seal.process_id, seal__isnull=False
+            ).values_list("seal_id", "pk"):
+                by_seal[seal_id].append(response_id)
+            sealed_ids[seal.process_id] = by_seal
+        ids = sealed_ids[seal.process_id].get(seal.pk, [])
         published = seal.audit_event.payload if seal.audit_event else {}
         if published.get("digest") != seal.digest or published.get("count") != seal.count:
             problems.append(SealProblem(seal, "it no longer matches its audit event"))

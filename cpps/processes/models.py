@@ -67,7 +67,10 @@ class Participant(models.Model):
     outside the database.
     """
 
-    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="participants")
+    # Lookups by process use the (process, pseudonym) constraint's index.
+    process = models.ForeignKey(
+        Process, on_delete=models.CASCADE, related_name="participants", db_index=False
+    )
     pseudonym = models.CharField(max_length=64)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     # Self-reported and optional; used only to weight results to the census.
