@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from cpps.common.errors import DomainError, InvalidInputError
+from cpps.common.errors import DomainError, InvalidInputError, InvalidTransitionError
 from cpps.engines.privacy import keyed_digest
 from cpps.listening import services
 from cpps.listening.models import InboundDelivery, PhoneSession, Question, QuestionKind, Response
 from cpps.listening.selectors import survey_areas
-from cpps.processes.models import Channel, Process, ProcessState
+from cpps.processes.models import Channel, Process
 
 # What residents read or hear, in both languages. Placeholders are filled with str.format.
 TEXTS: dict[str, dict[str, str]] = {
@@ -153,11 +153,17 @@ def delivery_once(*, channel: str, sid: str, step: int, handle: Callable[[], str
 
 
 def session_locked(*, process: Process, channel: str, phone: str) -> PhoneSession:
+    """The phone's session, locked until the transaction ends, with its response and process."""
     digest = phone_digest(process=process, channel=channel, phone=phone)
-    PhoneSession.objects.get_or_create(process=process, channel=channel, phone_digest=digest)
-    return PhoneSession.objects.select_for_update().get(
-        process=process, channel=channel, phone_digest=digest
-    )
+    locked = PhoneSession.objects.select_for_update(of=("self",)).select_related("response")
+    session = locked.filter(process=process, channel=channel, phone_digest=digest).first()
+    if session is None:  # the first message from this phone
+        PhoneSession.objects.get_or_create(process=process, channel=channel, phone_digest=digest)
+        session = locked.get(process=process, channel=channel, phone_digest=digest)
+    session.process = process
+    if session.response is not None:
+        session.response.process = process
+    return session
 
 
 @dataclass(frozen=True)
@@ -172,7 +178,7 @@ class Step:
 
 
 def next_step(response: Response) -> Step:
-    questions = list(response.instrument.questions.order_by("position"))
+    questions = services.response_questions(response)
     total = len(questions)
     if response.completed_at is not None:
         return Step(None, asking_area=False, done=True, number=total, total=total)
@@ -230,6 +236,14 @@ def area_code_from(process: Process, body: str) -> str:
     return numbers[0].lstrip("0")
 
 
+def _taking_answers(process: Process) -> bool:
+    try:
+        services.survey_context(process)
+    except InvalidTransitionError:
+        return False
+    return True
+
+
 def _language_choice(word: str) -> str:
     if word in ENGLISH_WORDS:
         return "en"
@@ -252,7 +266,7 @@ def sms_receive(*, process: Process, phone: str, body: str) -> str:  # noqa: PLR
     if word in START_WORDS:
         session.opted_out = False
         session.save(update_fields=["opted_out", "updated_at"])
-    if process.state != ProcessState.OPEN or services.current_instrument(process) is None:
+    if not _taking_answers(process):
         return text("closed", language) if session.language else bilingual("closed")
     if not session.language:
         chosen = _language_choice(word)
@@ -298,12 +312,12 @@ def _answer(session: PhoneSession, response: Response, step: Step, body: str, *,
             return text("thanks", language)
         assert step.question is not None  # noqa: S101 - not asking the area means a question
         values = [] if skip else parse_answer(step.question, body)
+        # Moves response.position on, so the next step needs no reload.
         services.response_answer(response=response, question=step.question, values=values)
     except InvalidInputError:
         return f"{text('not_understood', language)}\n{sms_prompt(step, language, process)}"
     except DomainError:
         return text("closed", language)
-    response.refresh_from_db(fields=["position", "completed_at"])
     return sms_prompt(next_step(response), language, process)
 
 
@@ -418,7 +432,7 @@ def voice_receive(  # noqa: PLR0911 - one turn per situation, top to bottom
     """Handle one turn of a call: the keys pressed (None: the call just started or timed out)."""
     session = session_locked(process=process, channel=Channel.VOICE, phone=phone)
     language = session.language or "en"
-    if process.state != ProcessState.OPEN or services.current_instrument(process) is None:
+    if not _taking_answers(process):
         return VoiceTurn(language, [voice_text("closed", "en"), voice_text("closed", "es")])
     response = session.response
     if response is None:

@@ -355,9 +355,10 @@ def response_answer(*, response: Response, question: Question, values: Sequence[
         raise InvalidTransitionError(_("These answers were already sent; start again to change."))
     if question.instrument_id != response.instrument_id:
         raise InvalidInputError(_("This question is not part of this survey."))
-    _open_instrument(response.process)
+    survey_context(response.process)  # open, with a published version
     fields = _clean_values(question, values)
-    with transaction.atomic():
+    # No savepoint of its own: nothing here is caught and retried inside a caller's transaction.
+    with transaction.atomic(savepoint=False):
         answer, _created = Answer.objects.update_or_create(
             response=response, question=question, defaults=fields
         )
@@ -428,28 +429,30 @@ def response_restart(*, response: Response) -> Response:
 
 
 @dataclass(frozen=True)
-class _SubmissionContext:
+class SurveyContext:
     instrument: Instrument
     questions: dict[str, Question]
     area_ids: dict[str, int]
 
 
-_CONTEXTS: dict[tuple[int, str], tuple[float, _SubmissionContext]] = {}
+_CONTEXTS: dict[tuple[int, str], tuple[float, SurveyContext]] = {}
 # Whole submissions re-read the current version at most this often (seconds); a version
 # published meanwhile is picked up after that, and the one answered is recorded either way.
 CONTEXT_TTL = 2.0
 
 
-def _submission_context(process: Process) -> _SubmissionContext:
-    """The open survey's current version, questions and areas, briefly cached per process."""
-    instrument = None
+def survey_context(process: Process) -> SurveyContext:
+    """The open survey's current version, questions and areas, briefly cached per process.
+
+    Raises InvalidTransitionError when the survey is not open or has no published version.
+    """
     key = (process.pk, process.pseudonym_salt)
     cached = _CONTEXTS.get(key)
     now = time.monotonic()
     if cached is not None and cached[0] > now and process.state == ProcessState.OPEN:
         return cached[1]
     instrument = _open_instrument(process)
-    context = _SubmissionContext(
+    context = SurveyContext(
         instrument=instrument,
         questions={question.key: question for question in instrument.questions.all()},
         area_ids=dict(
@@ -458,6 +461,21 @@ def _submission_context(process: Process) -> _SubmissionContext:
     )
     _CONTEXTS[key] = (now + CONTEXT_TTL, context)
     return context
+
+
+def response_questions(response: Response) -> list[Question]:
+    """The questions of the version ``response`` answers, in order.
+
+    Published versions never change, so while the survey is open the cached context serves them.
+    """
+    if response.process.state == ProcessState.OPEN:
+        try:
+            context = survey_context(response.process)
+        except InvalidTransitionError:
+            context = None
+        if context is not None and context.instrument.pk == response.instrument_id:
+            return list(context.questions.values())
+    return list(Question.objects.filter(instrument_id=response.instrument_id).order_by("position"))
 
 
 @dataclass(frozen=True)
@@ -474,7 +492,7 @@ class Submission:
 
 
 def _validated(
-    process: Process, context: _SubmissionContext, submission: Submission
+    process: Process, context: SurveyContext, submission: Submission
 ) -> tuple[dict[str, dict[str, object]], dict[str, str]]:
     if not CLIENT_ID.match(submission.client_id):
         raise InvalidInputError(
@@ -497,7 +515,7 @@ def _validated(
 
 def _insert(
     process: Process,
-    context: _SubmissionContext,
+    context: SurveyContext,
     submission: Submission,
     fields: dict[str, dict[str, object]],
     demographics: dict[str, str],
@@ -561,7 +579,7 @@ def response_submit(
         demographics=demographics or {},
     )
     if process.kind == ProcessKind.SURVEY and process.state == ProcessState.OPEN:
-        context = _submission_context(process)
+        context = survey_context(process)
         fields, cleaned = _validated(process, context, submission)
         try:
             if connection.vendor == "postgresql":
@@ -592,7 +610,7 @@ def _response_id_for(process: Process, client_id: str) -> int | None:
 
 def _insert_if_open(
     process: Process,
-    context: _SubmissionContext,
+    context: SurveyContext,
     submission: Submission,
     fields: dict[str, dict[str, object]],
     demographics: dict[str, str],
@@ -605,7 +623,7 @@ def _insert_if_open(
 
 def _insert_in_one_statement(
     process: Process,
-    context: _SubmissionContext,
+    context: SurveyContext,
     submission: Submission,
     fields: dict[str, dict[str, object]],
     demographics: dict[str, str],
@@ -687,7 +705,7 @@ def responses_import(
     All or nothing: one invalid submission (or an id already stored) stores none of them.
     """
     role = require(user, Action.ENTER_PAPER_FORMS, process.jurisdiction)
-    context = _submission_context(process)
+    context = survey_context(process)
     validated = [(s, *_validated(process, context, s)) for s in submissions]
     try:
         with transaction.atomic():
