@@ -72,9 +72,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _isolated_cache_and_tasks(settings):
-    """Tasks run in-process and every test starts with an empty cache and a generous login limit
-    (the rate-limit test sets its own), so tests never depend on each other's sign-ins."""
+    """Tasks run in-process and every test starts with an empty cache, a generous login limit
+    (the rate-limit test sets its own) and the default language (a request in Spanish leaves
+    Spanish active on the thread), so tests never depend on each other."""
     from django.core.cache import cache
+    from django.utils import translation
 
     from cpps.config.celery import app
 
@@ -82,3 +84,4 @@ def _isolated_cache_and_tasks(settings):
     app.conf.task_eager_propagates = True
     settings.LOGIN_RATE = "1000/m"
     cache.clear()
+    translation.activate(settings.LANGUAGE_CODE)

@@ -55,6 +55,22 @@ SECRET_KEY = required_in_production(
 # Twilio's auth token signs every SMS and voice webhook; without it every webhook is refused.
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 PSEUDONYM_KEY = required_in_production("PSEUDONYM_KEY", "development-only-pseudonym-key")
+# Outbound text messages (e.g. SMS invitations): "outbox" keeps them in the database unsent,
+# "twilio" sends them with the account SID and auth token, from a number or a messaging service.
+TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
+TWILIO_FROM_NUMBER = os.environ.get("TWILIO_FROM_NUMBER", "")
+TWILIO_MESSAGING_SERVICE_SID = os.environ.get("TWILIO_MESSAGING_SERVICE_SID", "")
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "outbox")
+_twilio_sender = TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID
+if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and _twilio_sender):
+    raise ImproperlyConfigured(
+        "SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER or "
+        "TWILIO_MESSAGING_SERVICE_SID."
+    )
+# Messages go to the background task in batches, each batch this many seconds after the last.
+SMS_BATCH_SIZE = int(os.environ.get("SMS_BATCH_SIZE", "50"))
+SMS_BATCH_SECONDS = int(os.environ.get("SMS_BATCH_SECONDS", "30"))
+SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "10"))
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 

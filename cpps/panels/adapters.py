@@ -51,6 +51,7 @@ VALUE_LABELS: dict[str, tuple[str, str]] = {
     "nh_other_alone": ("Another answer", "Otra respuesta"),
 }
 MAX_UPLOAD_BYTES = 5_000_000
+PHONE_CELL = re.compile(r"\+\d[\d .()-]{6,24}")
 
 
 def value_labels(value: str) -> tuple[str, str]:
@@ -238,8 +239,11 @@ def _text(data: bytes) -> str:
         ) from error
 
 
-def read_csv(data: bytes, *, required: Sequence[str]) -> list[dict[str, str]]:
-    """Rows of an uploaded CSV as dicts keyed by lower-case header.
+def read_csv(
+    data: bytes, *, required: Sequence[str], phone_columns: Sequence[str] = ()
+) -> list[dict[str, str]]:
+    """Rows of an uploaded CSV as dicts keyed by lower-case header. In `phone_columns` a cell
+    such as “+1 312 555 0142” is a number with its country code, not a formula.
 
     Raises:
         InvalidInputError: wrong encoding, a malformed row, a missing column, a cell that a
@@ -277,7 +281,9 @@ def read_csv(data: bytes, *, required: Sequence[str]) -> list[dict[str, str]]:
             )
         for column, cell in zip(header, cells, strict=True):
             # Imports refuse even numeric-looking cells: a list of addresses has no formulas.
-            if cell.startswith(FORMULA_PREFIXES):
+            if cell.startswith(FORMULA_PREFIXES) and not (
+                column in phone_columns and PHONE_CELL.fullmatch(cell)
+            ):
                 raise InvalidInputError(
                     _(
                         "Row %(row)s, column “%(column)s” starts with “%(char)s”, which a "

@@ -79,8 +79,11 @@ class QuotaUploadForm(forms.Form):
 
 class InvitationUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("Address list (CSV with an “address” column; “unit” and “zip” optional)"),
-        help_text=_("UTF-8 text. One row per household."),
+        label=_("Address list or phone list (CSV with an “address” or a “phone” column)"),
+        help_text=_(
+            "UTF-8 text, one row per household. An address list may add “unit”, “zip” and "
+            "“phone” columns; a phone list without addresses is invited by text message."
+        ),
     )
     sample_size = forms.IntegerField(
         label=_("Households to invite (random sample)"),

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from cpps.common.models import OutboundSms
 from cpps.processes.models import Channel, Process
 
 
@@ -85,14 +86,24 @@ class PanelQuota(models.Model):
 
 
 class Invitation(models.Model):
-    """A household drawn at random and invited by letter. The address is contact data: only
-    facilitators of the process see it; the household appears elsewhere only as a keyed digest."""
+    """A household drawn at random and invited by letter (from an address list) or by text message
+    (from a phone list). The address and phone number are contact data: only facilitators of the
+    process see them; the household appears elsewhere only as a keyed digest."""
 
     panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="invitations")
     code = models.CharField(max_length=12, unique=True)
     household_digest = models.CharField(max_length=64)
-    address = models.TextField()
+    address = models.TextField(blank=True)
+    phone = models.CharField(max_length=20, blank=True)
+    # When the letter was posted (invitations by text message record theirs in `sms`).
     sent_at = models.DateTimeField(null=True, blank=True)
+    sms = models.OneToOneField(
+        OutboundSms,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="panel_invitation",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,10 +9,11 @@ from pathlib import Path
 from statistics import mean
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cpps.accounts.policy import Action, require
+from cpps.common.models import SmsStatus
 from cpps.engines import sortition
 from cpps.panels import adapters
 from cpps.panels.models import Invitation, Panel, PanelStage, Registration
@@ -61,10 +62,23 @@ def registration_count(*, panel: Panel) -> int:
 
 
 def invitation_counts(*, panel: Panel) -> dict[str, int]:
+    """How many households were invited, by letter and by text, and how far each got (counts
+    only: nothing here is personal)."""
     invitations = panel.invitations
+    texts = invitations.exclude(phone="")
     return {
         "invited": invitations.count(),
+        "letters": invitations.exclude(address="").count(),
         "sent": invitations.filter(sent_at__isnull=False).count(),
+        "phones": texts.count(),
+        "texts_sent": texts.filter(sms__status=SmsStatus.SENT).count(),
+        "texts_pending": texts.filter(
+            sms__status__in=[SmsStatus.QUEUED, SmsStatus.SENDING]
+        ).count(),
+        "texts_failed": texts.filter(sms__status=SmsStatus.FAILED).count(),
+        "texts_to_send": texts.filter(registration__isnull=True)
+        .filter(Q(sms__isnull=True) | Q(sms__status=SmsStatus.FAILED))
+        .count(),
         "registered": panel.registrations.count(),
     }
 
@@ -75,6 +89,23 @@ def invitation_list_for_facilitator(
     """Invited households with their addresses and codes (facilitators only)."""
     require(user, Action.VIEW_PERSONAL_DATA, panel.process.jurisdiction)
     return panel.invitations.order_by("pk")
+
+
+def letter_list_for_facilitator(
+    *, user: User | AnonymousUser, panel: Panel
+) -> QuerySet[Invitation]:
+    """Invited households that have a postal address, for the letters (facilitators only)."""
+    return invitation_list_for_facilitator(user=user, panel=panel).exclude(address="")
+
+
+def invitation_delivery_list_for_facilitator(
+    *, user: User | AnonymousUser, panel: Panel
+) -> QuerySet[Invitation]:
+    """Every invitation with its contact, its letter and text message status, and whether the
+    household registered (facilitators only: numbers and message bodies are personal data)."""
+    return invitation_list_for_facilitator(user=user, panel=panel).select_related(
+        "sms", "registration"
+    )
 
 
 def registration_list_for_facilitator(

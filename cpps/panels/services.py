@@ -7,18 +7,21 @@ from __future__ import annotations
 import random
 import re
 import secrets
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
 from cpps.audit.services import SYSTEM, Actor, audit_event_record
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
+from cpps.common.models import SmsStatus
+from cpps.common.services import sms_dispatch, sms_queue
+from cpps.common.sms import phone_e164
 from cpps.engines import sortition
 from cpps.engines.privacy import keyed_digest, pseudonym
 from cpps.jurisdictions.models import CensusFigure
@@ -228,10 +231,54 @@ def _household_digest(process: Process, address: str) -> str:
     )
 
 
+def _household_rows(rows: Sequence[Mapping[str, str]]) -> list[tuple[str, str, str]]:
+    """(household key, address label, phone) per row of an address list or a phone list.
+
+    An address list keys households by address (a "phone" column is optional); a phone list,
+    without an "address" column, keys them by number.
+    """
+    by_address = "address" in rows[0]
+    column = "address" if by_address else "phone"
+    seen: dict[str, str] = {}
+    households: list[tuple[str, str, str]] = []
+    for row in rows:
+        if not row[column]:
+            raise InvalidInputError(
+                _("Row %(row)s, column “%(column)s” is empty; nothing was imported.")
+                % {"row": row["#"], "column": column}
+            )
+        phone = ""
+        if row.get("phone"):
+            try:
+                phone = phone_e164(row["phone"])
+            except ValueError:
+                raise InvalidInputError(
+                    _(
+                        "Row %(row)s, column “phone” is not a phone number (give 10 digits, or "
+                        "+ and the country code); nothing was imported."
+                    )
+                    % {"row": row["#"]}
+                ) from None
+        key = adapters.normalised_address(row) if by_address else f"tel {phone}"
+        if key in seen:
+            raise InvalidInputError(
+                _(
+                    "Row %(row)s repeats the household of row %(first)s (column “%(column)s”); "
+                    "remove one of them. Nothing was imported."
+                )
+                % {"row": row["#"], "first": seen[key], "column": column}
+            )
+        seen[key] = row["#"]
+        label = ", ".join(row[name] for name in ("address", "unit", "zip") if row.get(name))
+        households.append((key, label, phone))
+    return households
+
+
 def invitations_import(
     *, user: User | AnonymousUser, panel: Panel, data: bytes, sample_size: int
 ) -> list[Invitation]:
-    """Read an address list and invite a uniformly random sample of `sample_size` households.
+    """Read an address list or a phone list and invite a uniformly random sample of
+    `sample_size` households.
 
     Raises:
         InvalidInputError: the file is unusable; the message names the row and column, and no
@@ -239,31 +286,19 @@ def invitations_import(
     """
     actor = _actor(user, Action.INVITE, panel.process)
     require_stage(panel, PanelStage.SETUP)
-    rows = adapters.read_csv(data, required=("address",))
-    seen: dict[str, str] = {}
-    households: list[tuple[str, str]] = []
-    for row in rows:
-        if not row["address"]:
-            raise InvalidInputError(
-                _("Row %(row)s, column “address” is empty; nothing was imported.")
-                % {"row": row["#"]}
+    rows = adapters.read_csv(data, required=(), phone_columns=("phone",))
+    if "address" not in rows[0] and "phone" not in rows[0]:
+        raise InvalidInputError(
+            _(
+                "Row 1 (the header) lacks the column(s) “address” (an address list) or “phone” "
+                "(a phone list); nothing was imported."
             )
-        key = adapters.normalised_address(row)
-        if key in seen:
-            raise InvalidInputError(
-                _(
-                    "Row %(row)s repeats the household of row %(first)s (column “address”); "
-                    "remove one of them. Nothing was imported."
-                )
-                % {"row": row["#"], "first": seen[key]}
-            )
-        seen[key] = row["#"]
-        label = ", ".join(row[name] for name in ("address", "unit", "zip") if row.get(name))
-        households.append((key, label))
+        )
+    households = _household_rows(rows)
     invited = set(panel.invitations.values_list("household_digest", flat=True))
     fresh = [
-        (digest, label)
-        for key, label in households
+        (digest, label, phone)
+        for key, label, phone in households
         if (digest := _household_digest(panel.process, key)) not in invited
     ]
     if not 1 <= sample_size <= min(len(fresh), MAX_INVITATIONS):
@@ -277,8 +312,10 @@ def invitations_import(
     chosen = random.SystemRandom().sample(fresh, sample_size)
     with transaction.atomic():
         made = Invitation.objects.bulk_create(
-            Invitation(panel=panel, code=_new_code(), household_digest=digest, address=label)
-            for digest, label in chosen
+            Invitation(
+                panel=panel, code=_new_code(), household_digest=digest, address=label, phone=phone
+            )
+            for digest, label, phone in chosen
         )
         audit_event_record(
             jurisdiction=panel.process.jurisdiction,
@@ -294,7 +331,11 @@ def invitations_mark_sent(*, user: User | AnonymousUser, panel: Panel) -> int:
     """Record that every printed, unsent letter has been posted; return how many."""
     actor = _actor(user, Action.INVITE, panel.process)
     with transaction.atomic():
-        count = panel.invitations.filter(sent_at__isnull=True).update(sent_at=timezone.now())
+        count = (
+            panel.invitations.filter(sent_at__isnull=True)
+            .exclude(address="")
+            .update(sent_at=timezone.now())
+        )
         if count == 0:
             raise InvalidInputError(_("Every letter is already recorded as sent."))
         audit_event_record(
@@ -305,6 +346,74 @@ def invitations_mark_sent(*, user: User | AnonymousUser, panel: Panel) -> int:
             payload={"letters": count},
         )
     return count
+
+
+def invitation_sms_text(*, panel: Panel, code: str, register_url: str) -> str:
+    """The invitation by text message, in English and Spanish in one short message: who runs the
+    panel (residents, not the police), the code, and how to register (web link, or a text with
+    the code to the panel's number)."""
+    by_text = (
+        f" or text the code to / o envíe el código al {panel.sms_number}"
+        if panel.sms_number
+        else ""
+    )
+    return (
+        f"{panel.process.jurisdiction.name}: you are invited to a community panel on public "
+        "safety, run by residents, not the police. / Le invitamos a un panel comunitario sobre "
+        "seguridad pública, dirigido por residentes, no por la policía.\n"
+        f"Code / Código: {code}\n"
+        f"Register / Inscríbase: {register_url}{by_text}"
+    )
+
+
+def invitations_sms_send(
+    *, user: User | AnonymousUser, panel: Panel, register_url: Callable[[str], str]
+) -> int:
+    """Queue an invitation by text message to every invited household with a phone number that
+    has not registered and has no message yet (or whose message failed); return how many.
+
+    A household's message is queued once under its invitation, so sending again never texts
+    anyone twice. The audit event records the count only, never numbers or codes.
+    """
+    actor = _actor(user, Action.INVITE, panel.process)
+    require_stage(panel, PanelStage.SETUP)
+    if panel.process.state in CLOSED_STATES:
+        raise InvalidTransitionError(_("This process is closed."))
+    invitations = list(
+        panel.invitations.exclude(phone="")
+        .filter(registration__isnull=True)
+        .filter(Q(sms__isnull=True) | Q(sms__status=SmsStatus.FAILED))
+        .select_related("sms")
+    )
+    if not invitations:
+        raise InvalidInputError(
+            _(
+                "No invited household is waiting for a text message: each one with a phone "
+                "number has been sent one or has registered."
+            )
+        )
+    queued: list[int] = []
+    with transaction.atomic():
+        for invitation in invitations:
+            invitation.sms = sms_queue(
+                key=f"panel-invitation:{invitation.pk}",
+                purpose="panel_invitation",
+                to=invitation.phone,
+                body=invitation_sms_text(
+                    panel=panel, code=invitation.code, register_url=register_url(invitation.code)
+                ),
+            )
+            queued.append(invitation.sms.pk)
+        Invitation.objects.bulk_update(invitations, ["sms"])
+        audit_event_record(
+            jurisdiction=panel.process.jurisdiction,
+            actor=actor,
+            action="panel.sms_invitations_queued",
+            target=panel.process,
+            payload={"messages": len(invitations)},
+        )
+        sms_dispatch(message_ids=queued)
+    return len(invitations)
 
 
 def normalised_code(code: str) -> str:

@@ -20,7 +20,7 @@ from django.http import (
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -28,6 +28,7 @@ from twilio.twiml.messaging_response import MessagingResponse
 
 from cpps.accounts.policy import Action, can, require
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
+from cpps.common.sms import sms_is_outbox_only
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.listening.phone import delivery_once, normalised_phone
@@ -236,6 +237,44 @@ def invitations_sent(request: HttpRequest, process: Process, panel: Panel | None
     return _("%(count)s letters were recorded as sent.") % {"count": count}
 
 
+@panel_action(Action.INVITE)
+def invitations_sms(request: HttpRequest, process: Process, panel: Panel | None) -> str:
+    register = request.build_absolute_uri(
+        reverse("panels:register", args=[process.jurisdiction.slug, process.pk])
+    )
+    count = services.invitations_sms_send(
+        user=request.user,
+        panel=_panel_or_404(panel),
+        register_url=lambda code: f"{register}?code={code}",
+    )
+    return ngettext(
+        "%(count)s invitation by text message is on its way; its status is on the invitations "
+        "page.",
+        "%(count)s invitations by text message are on their way; their status is on the "
+        "invitations page.",
+        count,
+    ) % {"count": count}
+
+
+@require_safe
+def invitation_status(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Each invitation with its address or number, its letter and text message (facilitators
+    only)."""
+    jurisdiction, process, panel = _lookup(slug, pk)
+    panel = _panel_or_404(panel)
+    context = {
+        "jurisdiction": jurisdiction,
+        "process": process,
+        "panel": panel,
+        "invitations": selectors.invitation_delivery_list_for_facilitator(
+            user=request.user, panel=panel
+        ),
+        "counts": selectors.invitation_counts(panel=panel),
+        "outbox_only": sms_is_outbox_only(),
+    }
+    return render(request, "panels/invitation_status.html", context)
+
+
 @panel_action(Action.CONVENE_PROCESS)
 def panel_freeze(request: HttpRequest, process: Process, panel: Panel | None) -> str:
     form = FreezeForm(request.POST)
@@ -288,9 +327,9 @@ def invitation_letters(request: HttpRequest, slug: str, pk: int) -> HttpResponse
     jurisdiction, _process, panel = _lookup(slug, pk)
     require(request.user, Action.INVITE, jurisdiction)
     panel = _panel_or_404(panel)
-    invitations = list(selectors.invitation_list_for_facilitator(user=request.user, panel=panel))
+    invitations = list(selectors.letter_list_for_facilitator(user=request.user, panel=panel))
     if not invitations:
-        raise InvalidInputError(_("No household has been invited yet."))
+        raise InvalidInputError(_("No household has been invited by letter yet."))
     register = request.build_absolute_uri(reverse("panels:register", args=[slug, pk]))
     pdf = letters_pdf(
         panel=panel,

@@ -1,6 +1,7 @@
-"""The civic lottery end to end in Chromium: set up, invite (PDF letters), register 200 people of
-a real sortition instance (web without JavaScript, paper, and the rest through the service),
-freeze, compute, draw, withdraw and replace, then verify the downloaded transcript."""
+"""The civic lottery end to end in Chromium: set up, invite (PDF letters, text messages to a phone
+list), register 200 people of a real sortition instance (web without JavaScript, paper, and the
+rest through the service), freeze, compute, draw, withdraw and replace, then verify the
+downloaded transcript."""
 
 from __future__ import annotations
 
@@ -146,6 +147,20 @@ def test_lottery_end_to_end(browser, live_server, chicago, accounts, tmp_path):
             email=f"r{number}@example.org",
         )
     assert Registration.objects.filter(panel=panel).count() == 200
+
+    # A phone list: three more households, invited by text message (kept in the local outbox).
+    phones = tmp_path / "phones.csv"
+    phones.write_bytes(b"phone\n(312) 555-0181\n(312) 555-0182\n+1 312 555 0183\n")
+    page.goto(manage)
+    page.get_by_label("Address list").set_input_files(str(phones))
+    page.get_by_label("Households to invite").fill("3")
+    page.get_by_role("button", name="Draw and invite households").click()
+    page.get_by_role("button", name="Send invitations by text message").click()
+    assert "3 invitations by text message are on their way" in page.content()
+    page.get_by_role("link", name="Invitations with addresses, numbers and what was sent").click()
+    assert page.content().count("Kept in the local outbox, not sent") == 3
+    assert_accessible(page)
+    shot(page, "3-text-invitations")
 
     # 4. Freeze and commit; 5. compute; 6. draw.
     page.goto(manage)

@@ -176,6 +176,23 @@ def _panel_quota_bounds(world: dict[str, Any]) -> dict[str, Any]:
     return bounds
 
 
+def _panel_phone_invitations(world: dict[str, Any]) -> tuple[dict[str, Any], None]:
+    """Two households invited from a phone list (once, through the real import), so that sending
+    invitations by text message has someone to text. The send takes no form fields."""
+    from cpps.panels.models import Panel
+    from cpps.panels.services import invitations_import
+
+    panel = Panel.objects.get(process_id=_panel(world)["pk"])
+    if not panel.invitations.exclude(phone="").exists():
+        invitations_import(
+            user=world["accounts"]["facilitator"],
+            panel=panel,
+            data=b"phone\n(312) 555-0171\n(312) 555-0172\n",
+            sample_size=2,
+        )
+    return {}, None
+
+
 def _upload(name: str, content: bytes) -> Any:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -254,6 +271,8 @@ ROUTE_OVERRIDES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
             "manage/quotas/upload/",
             "manage/invitations/",
             "manage/invitations/sent/",
+            "manage/invitations/sms/",
+            "manage/invitations/status/",
             "manage/letters.pdf",
             "manage/registrations/",
             "manage/paper/",
@@ -375,6 +394,7 @@ WRITE_PAYLOADS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, Any], str |
         },
         None,
     ),
+    PANEL + "manage/invitations/sms/": _panel_phone_invitations,
 }
 
 # Routes that write for a community role, with the role that may do it (proves the payload works).
@@ -412,4 +432,5 @@ WRITE_ROUTES_AND_ROLES: dict[str, str] = {
     PANEL + "manage/quotas/": "council_member",
     PANEL + "manage/quotas/upload/": "facilitator",
     PANEL + "manage/invitations/": "facilitator",
+    PANEL + "manage/invitations/sms/": "facilitator",
 }
