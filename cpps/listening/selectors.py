@@ -9,7 +9,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -366,6 +366,26 @@ def survey_representativeness(
 
 def response_count(*, process: Process) -> int:
     return _completed(process).count()
+
+
+@dataclass(frozen=True)
+class SealSummary:
+    sealed: int
+    seals: int
+    waiting: int
+
+
+def seal_summary(*, process: Process) -> SealSummary:
+    """How many sent responses the public record already vouches for, and how many await it."""
+    counts = _completed(process).aggregate(
+        sealed=Count("pk", filter=Q(seal__isnull=False)),
+        waiting=Count("pk", filter=Q(seal__isnull=True)),
+    )
+    return SealSummary(
+        sealed=counts["sealed"],
+        seals=ResponseSeal.objects.filter(process=process).count(),
+        waiting=counts["waiting"],
+    )
 
 
 def raw_answer_rows(*, user: User | AnonymousUser, process: Process) -> Iterator[list[str]]:

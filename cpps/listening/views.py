@@ -382,6 +382,7 @@ def survey_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "results": results,
         "public": public,
         "response_count": selectors.response_count(process=process),
+        "seals": selectors.seal_summary(process=process),
         "representation": representation,
         "alerts": [line for line in representation if line.missing],
         "can_convene": can_convene,

@@ -126,3 +126,18 @@ def test_the_periodic_task_seals_every_survey_with_pending_responses(survey):
     assert seal_responses.delay().get() == before
     assert not Response.objects.filter(seal__isnull=True, completed_at__isnull=False).exists()
     call_command("survey", "verify-seals")
+
+
+def test_the_results_page_says_how_many_answers_are_sealed_and_links_the_record(survey, accounts):
+    from django.test import Client
+
+    submit(survey, "seal-page-01")
+    submit(survey, "seal-page-02")
+    responses_seal(process=survey)
+    submit(survey, "seal-page-03")
+    client = Client()
+    client.force_login(accounts["facilitator"])
+    page = client.get(f"/j/chicago/surveys/{survey.pk}/results/").content.decode()
+    assert "2 answers sealed" in page
+    assert "1 waiting for the next seal" in page
+    assert 'href="/j/chicago/record/"' in page
