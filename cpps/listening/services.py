@@ -359,8 +359,13 @@ def response_answer(*, response: Response, question: Question, values: Sequence[
     fields = _clean_values(question, values)
     # No savepoint of its own: nothing here is caught and retried inside a caller's transaction.
     with transaction.atomic(savepoint=False):
-        answer, _created = Answer.objects.update_or_create(
-            response=response, question=question, defaults=fields
+        # One upsert (INSERT ... ON CONFLICT DO UPDATE): changing an answer and two answers to
+        # the same question arriving at once both end with exactly one row.
+        (answer,) = Answer.objects.bulk_create(
+            [Answer(response=response, question=question, **fields)],
+            update_conflicts=True,
+            unique_fields=["response", "question"],
+            update_fields=[*fields, "answered_at"],
         )
         if question.position >= response.position:
             response.position = question.position + 1

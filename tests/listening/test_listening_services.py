@@ -107,6 +107,18 @@ def test_answers_are_validated_against_the_question(survey):
     assert stored["safe_night"].skipped is True
 
 
+def test_changing_an_answer_keeps_one_row_with_the_new_value(survey):
+    response = response_start(process=survey, channel="web", identity="token-change")
+    question = response.instrument.questions.get(key="safe_day")
+    first = response_answer(response=response, question=question, values=["2"])
+    changed = response_answer(response=response, question=question, values=[])
+    changed_again = response_answer(response=response, question=question, values=["9"])
+    stored = Answer.objects.get(response=response, question=question)
+    assert first.pk == changed.pk == changed_again.pk == stored.pk
+    assert (stored.number, stored.skipped) == (9, False)
+    assert stored.answered_at >= first.answered_at
+
+
 def test_completing_records_area_and_demographics_and_awaits_the_next_seal(survey):
     events_before = AuditEvent.objects.count()
     response = response_start(process=survey, channel="web", identity="token-2")
