@@ -16,7 +16,7 @@ Afterwards the database is reconciled with what the clients were told: every ack
 submission must be stored exactly once, with all its answers (lost and duplicated must be 0).
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
-        .venv/bin/python benchmarks/listening_load.py [--seconds 120] [--workers 3]
+        .venv/bin/python benchmarks/listening_load.py [--seconds 120] [--workers 3] [--quick]
 
 Target (issue 8): web submissions at >= 50% of the ceiling's rate, p95 < 100 ms at 16.
 
@@ -321,7 +321,10 @@ def main() -> int:
     parser.add_argument("--ceiling-seconds", type=int, default=30)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the database for inspection")
+    parser.add_argument("--quick", action="store_true", help="10-second runs (a smoke check)")
     args = parser.parse_args()
+    if args.quick:
+        args.seconds = args.ceiling_seconds = 10
     if not shutil.which("wrk"):
         sys.exit("Install wrk first (apt-get install -y wrk).")
     base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
