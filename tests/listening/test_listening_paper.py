@@ -1,5 +1,6 @@
 """Paper forms: printable bilingual PDF with checked form numbers, and double entry."""
 
+import re
 import subprocess
 
 import pytest
@@ -120,3 +121,14 @@ def test_the_printable_form_is_a_bilingual_pdf(survey, accounts, tmp_path):
     assert text.count("Paper form / Formulario en papel") == 2
     assert "When it comes to the threat of crime" in text
     assert "En cuanto a la amenaza del crimen" in text
+    assert "¿En qué distrito policial vive?" in text
+    assert "The police see only totals." in text
+    pages = [page for page in text.split("\f") if page.strip()]
+    starts = [page for page in pages if "Paper form / Formulario en papel" in page]
+    codes = [re.search(r"Form / Formulario (\S+)", page).group(1) for page in starts]
+    assert len(set(codes)) == 2
+    for page in pages:
+        assert any(f"Form / Formulario {code}" in page for code in codes)
+    for code, page in zip(codes, starts, strict=True):
+        assert form_code_clean(code) == code
+        assert page.count(code) == 2  # the running header and the boxed number

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cpps.engines.auditchain import (
-    batch_digest,
     GENESIS_HASH,
+    batch_digest,
     canonical_json,
     event_hash,
     link_event,
