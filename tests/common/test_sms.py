@@ -124,7 +124,9 @@ def test_a_missing_twilio_setting_fails_each_message_with_a_clear_reason(setting
     messages = queued(2)
     assert sms_deliver(message_ids=[m.pk for m in messages]) == {"failed": 2}
     errors = set(OutboundSms.objects.values_list("error", flat=True))
-    assert errors == {"Twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to send text messages."}
+    assert errors == {
+        "Twilio needs TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN to send text messages."
+    }
 
 
 def test_twilio_backend_posts_the_message_from_the_configured_number():

@@ -76,7 +76,10 @@ def test_an_address_list_may_carry_phone_numbers(panel, accounts):
         (b"phone\n312 555 0101\nnot a number\n", "Row 3, column \u201cphone\u201d is not a phone"),
         (b"phone\n312 555 0101\n\n1 (312) 555-0101\n", "Row 4 repeats the household of row 2"),
         (b"phone\n312 555 0101\n312 555 0102,x\n", "Row 3 has 2 cells"),
-        (b"phone\n+1 312 555 0101\n+cmd|calc\n", "Row 3, column \u201cphone\u201d starts with \u201c+\u201d"),
+        (
+            b"phone\n+1 312 555 0101\n+cmd|calc\n",
+            "Row 3, column \u201cphone\u201d starts with \u201c+\u201d",
+        ),
         (b"phone\n=1+1\n", "Row 2, column \u201cphone\u201d starts with \u201c=\u201d"),
         (b"name\nAna\n", "\u201caddress\u201d (an address list) or \u201cphone\u201d"),
     ],
@@ -256,4 +259,7 @@ def test_council_member_without_personal_data_access_cannot_see_the_status(
 ):
     client = client_for(accounts["council_member"])
     assert client.get(url("invitation_status", panel)).status_code == 403
-    assert "Invitations with addresses, numbers" not in client.get(url("manage", panel)).content.decode()
+    assert (
+        "Invitations with addresses, numbers"
+        not in client.get(url("manage", panel)).content.decode()
+    )

@@ -202,15 +202,31 @@ def _upload(name: str, content: bytes) -> Any:
 # Routes whose parameters mean something other than the defaults above.
 ROUTE_OVERRIDES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
     "j/<slug:slug>/surveys/<int:pk>/questions/": lambda world: {"pk": _demo_survey(world, "open")},
-    "j/<slug:slug>/surveys/<int:pk>/questions/new-version/": lambda world: {"pk": _demo_survey(world, "open")},
-    "j/<slug:slug>/surveys/<int:pk>/questions/standard/": lambda world: {"pk": _demo_survey(world, "draft")},
-    "j/<slug:slug>/surveys/<int:pk>/questions/add/": lambda world: {"pk": _demo_survey(world, "draft")},
+    "j/<slug:slug>/surveys/<int:pk>/questions/new-version/": lambda world: {
+        "pk": _demo_survey(world, "open")
+    },
+    "j/<slug:slug>/surveys/<int:pk>/questions/standard/": lambda world: {
+        "pk": _demo_survey(world, "draft")
+    },
+    "j/<slug:slug>/surveys/<int:pk>/questions/add/": lambda world: {
+        "pk": _demo_survey(world, "draft")
+    },
     "j/<slug:slug>/surveys/<int:pk>/questions/<int:question>/remove/": _demo_draft_question,
-    "j/<slug:slug>/surveys/<int:pk>/questions/publish/": lambda world: {"pk": _demo_survey(world, "draft")},
-    "j/<slug:slug>/surveys/<int:pk>/results/": lambda world: {"pk": _demo_survey(world, "published")},
-    "j/<slug:slug>/surveys/<int:pk>/results.csv": lambda world: {"pk": _demo_survey(world, "published")},
-    "j/<slug:slug>/surveys/<int:pk>/results.json": lambda world: {"pk": _demo_survey(world, "published")},
-    "j/<slug:slug>/surveys/<int:pk>/answers.csv": lambda world: {"pk": _demo_survey(world, "published")},
+    "j/<slug:slug>/surveys/<int:pk>/questions/publish/": lambda world: {
+        "pk": _demo_survey(world, "draft")
+    },
+    "j/<slug:slug>/surveys/<int:pk>/results/": lambda world: {
+        "pk": _demo_survey(world, "published")
+    },
+    "j/<slug:slug>/surveys/<int:pk>/results.csv": lambda world: {
+        "pk": _demo_survey(world, "published")
+    },
+    "j/<slug:slug>/surveys/<int:pk>/results.json": lambda world: {
+        "pk": _demo_survey(world, "published")
+    },
+    "j/<slug:slug>/surveys/<int:pk>/answers.csv": lambda world: {
+        "pk": _demo_survey(world, "published")
+    },
     "survey/<int:pk>/": lambda world: {"pk": _demo_survey(world, "open")},
     "survey/<int:pk>/q/<int:position>/": lambda world: {
         "pk": _demo_survey(world, "open"),
@@ -228,7 +244,9 @@ ROUTE_OVERRIDES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
         "pk": _demo_survey(world, "published")
     },
     "j/<slug:slug>/surveys/<int:pk>/paper/": lambda world: {"pk": _demo_survey(world, "open")},
-    "j/<slug:slug>/surveys/<int:pk>/paper/forms.pdf": lambda world: {"pk": _demo_survey(world, "open")},
+    "j/<slug:slug>/surveys/<int:pk>/paper/forms.pdf": lambda world: {
+        "pk": _demo_survey(world, "open")
+    },
     "j/<slug:slug>/surveys/<int:pk>/paper/<str:code>/resolve/": lambda world: {
         "pk": _demo_survey(world, "open"),
         "code": _demo_form_code("DEM002"),
@@ -305,7 +323,10 @@ WRITE_PAYLOADS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, Any], str |
         {"form_code": _demo_form_code("DEM003"), "q_safe_crime": "5", "about_area": "8"},
         None,
     ),
-    "j/<slug:slug>/surveys/<int:pk>/paper/<str:code>/resolve/": lambda world: ({"q_safe_crime": "second"}, None),
+    "j/<slug:slug>/surveys/<int:pk>/paper/<str:code>/resolve/": lambda world: (
+        {"q_safe_crime": "second"},
+        None,
+    ),
     "j/<slug:slug>/surveys/<int:pk>/questions/add/": lambda world: (
         {
             "kind": "single",
@@ -384,12 +405,18 @@ WRITE_PAYLOADS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, Any], str |
     ),
     PANEL + "manage/quotas/": lambda world: (_panel_quota_bounds(world), None),
     PANEL + "manage/quotas/upload/": lambda world: (
-        {"quotas-file": _upload("categories.csv", b"category,feature,min,max\nsex,female,10,20\nsex,male,10,20\n")},
+        {
+            "quotas-file": _upload(
+                "categories.csv", b"category,feature,min,max\nsex,female,10,20\nsex,male,10,20\n"
+            )
+        },
         None,
     ),
     PANEL + "manage/invitations/": lambda world: (
         {
-            "households-file": _upload("addresses.csv", b"address\n1 W Madison St\n2 W Madison St\n"),
+            "households-file": _upload(
+                "addresses.csv", b"address\n1 W Madison St\n2 W Madison St\n"
+            ),
             "households-sample_size": 1,
         },
         None,

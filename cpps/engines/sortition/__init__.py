@@ -9,8 +9,10 @@ Pipeline (each step a plain function on frozen dataclasses; nothing here touches
 2. `validate(pool, quotas, size)` raises `PoolError`, `QuotaError` or `InfeasibleQuotasError`
    (with `.relaxations`, the smallest change to the quotas that makes a panel possible).
 3. `find_distribution(..., algorithm="leximin")` computes the LEXIMIN distribution over panels
-   (Flanigan, Gölz, Gupta, Hennig, Procaccia, Nature 2021) exactly, by column generation over
-   feature-combination types with HiGHS; "maximin" and "legacy" are there for comparison.
+   (Flanigan, Gölz, Gupta, Hennig, Procaccia, Nature 2021) exactly, over feature-combination
+   types with HiGHS: the LEXIMIN of a relaxation of the panel polytope, written exactly as a
+   distribution over feasible panels (cuts, or the paper's column generation, take over when it
+   cannot be); "maximin" and "legacy" are there for comparison.
 4. `round_to_lottery(distribution, panels=1000)` turns it into m equally likely named panels
    (Flanigan, Kehne, Procaccia 2021) and reports the fairness lost.
 5. `commit(...)` fixes pool, quotas, size, algorithm, engine version, the declared public

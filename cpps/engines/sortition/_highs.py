@@ -6,6 +6,7 @@ import os
 import sys
 import threading
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 import highspy
 import numpy as np
@@ -16,6 +17,7 @@ from cpps.engines.sortition._types import FloatArray, IntArray, TypeTable
 # Tight enough that a reduced cost the pricing sees as positive really is positive: the stopping
 # rule below compares against 1e-9, so the LP must be accurate well beyond that.
 LP_TOLERANCE = 1e-10
+MAX_SOLUTIONS = 2**31 - 1
 _BANNER_LOCK = threading.Lock()
 _banner_done = False
 
@@ -54,21 +56,69 @@ def new_highs(*, mip: bool = False) -> highspy.Highs:
     return highs
 
 
+def solve_to_optimum(lp: highspy.Highs, name: str) -> highspy.HighsSolution:
+    """Run `lp` and return its solution.
+
+    Raises:
+        SolverError: HiGHS stopped without proving optimality.
+    """
+    lp.run()
+    status = lp.getModelStatus()
+    if status != highspy.HighsModelStatus.kOptimal:
+        raise SolverError(f"the {name} stopped with status {lp.modelStatusToString(status)}")
+    return lp.getSolution()
+
+
+def add_panel_column(lp: highspy.Highs, table: TypeTable, composition: IntArray) -> None:
+    """Add a panel as a column q_j >= 0 of a master LP whose row t < T is type t's selection
+    probability (coefficient c_t / n_t) and whose row T is the convexity row (coefficient 1)."""
+    (types,) = np.nonzero(composition)
+    index = np.concatenate([types, [table.n_types]]).astype(np.int32)
+    values = np.concatenate([composition[types] / table.counts[types], [1.0]])
+    lp.addCol(0.0, 0.0, highspy.kHighsInf, len(index), index, values)
+
+
+@dataclass(frozen=True)
+class Face:
+    """Tighter bounds on a composition's type counts and quota counts than the quotas give."""
+
+    type_lower: IntArray
+    type_upper: IntArray
+    quota_lower: IntArray
+    quota_upper: IntArray
+
+    @classmethod
+    def everything(cls, table: TypeTable) -> Face:
+        """The bounds of the quotas alone: every feasible composition."""
+        return cls(np.zeros(table.n_types, dtype=np.int64), table.counts, table.lower, table.upper)
+
+
 class PanelModel:
     """The set of feasible panel compositions as a MILP over type counts.
 
     Variables: c_t in {0..n_t}. Rows: every quota's bounds, the panel size, and at most one
-    selected member per shared household.
+    selected member per shared household. A copy without integrality gives cheap vertices.
     """
 
     def __init__(self, table: TypeTable, size: int) -> None:
         self.table = table
         self.size = size
-        self.highs = new_highs(mip=True)
+        self.highs = self._build(new_highs(mip=True))
         self.highs.setOptionValue("mip_improving_solution_save", True)
         n_types = table.n_types
+        self.highs.changeColsIntegrality(
+            n_types,
+            np.arange(n_types, dtype=np.int32),
+            np.full(n_types, highspy.HighsVarType.kInteger),
+        )
+        self.relaxation = self._build(new_highs())
+        self.restrict(None)
+
+    def _build(self, highs: highspy.Highs) -> highspy.Highs:
+        table = self.table
+        n_types = table.n_types
         inf = highspy.kHighsInf
-        self.highs.addCols(
+        highs.addCols(
             n_types,
             np.zeros(n_types),
             np.zeros(n_types),
@@ -78,30 +128,77 @@ class PanelModel:
             np.zeros(0, dtype=np.int32),
             np.zeros(0),
         )
-        self.highs.changeColsIntegrality(
-            n_types,
-            np.arange(n_types, dtype=np.int32),
-            np.full(n_types, highspy.HighsVarType.kInteger),
-        )
         rows = [
             (row, float(q.min), float(q.max))
             for row, q in zip(table.incidence, table.quotas, strict=True)
         ]
-        rows.append((np.ones(n_types, dtype=np.int64), float(size), float(size)))
+        rows.append((np.ones(n_types, dtype=np.int64), float(self.size), float(self.size)))
         for group in table.households:
             indicator = np.zeros(n_types, dtype=np.int64)
             indicator[list(group)] = 1
             rows.append((indicator, -inf, 1.0))
         for coefficients, lower, upper in rows:
             (index,) = np.nonzero(coefficients)
-            self.highs.addRow(
+            highs.addRow(
                 lower,
                 upper,
                 len(index),
                 index.astype(np.int32),
                 coefficients[index].astype(np.float64),
             )
-        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        return highs
+
+    def restrict(self, face: Face | None) -> None:
+        """Search only compositions on `face` (None: every feasible composition)."""
+        table = self.table
+        if face is None:
+            face = Face.everything(table)
+        self.face = face
+        n_types, n_quotas = table.n_types, len(table.quotas)
+        for highs in (self.highs, self.relaxation):
+            highs.changeColsBounds(
+                n_types,
+                np.arange(n_types, dtype=np.int32),
+                face.type_lower.astype(np.float64),
+                face.type_upper.astype(np.float64),
+            )
+            for row in range(n_quotas):
+                highs.changeRowBounds(
+                    row, float(face.quota_lower[row]), float(face.quota_upper[row])
+                )
+
+    def vertex(self, weights: FloatArray) -> FloatArray | None:
+        """An optimal vertex of the LP relaxation (fractional counts) on the face; None if empty."""
+        n_types = self.table.n_types
+        self.relaxation.changeColsCost(
+            n_types, np.arange(n_types, dtype=np.int32), weights.astype(np.float64)
+        )
+        self.relaxation.run()
+        if self.relaxation.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        return np.asarray(self.relaxation.getSolution().col_value, dtype=np.float64)
+
+    def first(self, weights: FloatArray) -> IntArray | None:
+        """The MILP's first composition on the face (good for `weights`, maybe not the best)."""
+        self.highs.setOptionValue("mip_max_improving_sols", 1)
+        try:
+            found = self._run(weights, (highspy.HighsModelStatus.kSolutionLimit,))
+        finally:
+            self.highs.setOptionValue("mip_max_improving_sols", MAX_SOLUTIONS)
+        return found[0][0] if found else None
+
+    def on_face(self, composition: IntArray) -> bool:
+        """Is `composition` feasible and on the current face?"""
+        face = self.face
+        counts = self.table.incidence @ composition
+        return bool(
+            self.is_feasible(composition)
+            and np.all(composition >= face.type_lower)
+            and np.all(composition <= face.type_upper)
+            and np.all(counts >= face.quota_lower)
+            and np.all(counts <= face.quota_upper)
+        )
 
     def solve(self, weights: FloatArray) -> list[tuple[IntArray, float]]:
         """Return the best composition for `weights`, then the other improving ones found.
@@ -111,6 +208,11 @@ class PanelModel:
         Raises:
             SolverError: HiGHS stopped without proving optimality.
         """
+        return self._run(weights, ())
+
+    def _run(
+        self, weights: FloatArray, accept: tuple[highspy.HighsModelStatus, ...]
+    ) -> list[tuple[IntArray, float]]:
         n_types = self.table.n_types
         self.highs.changeColsCost(
             n_types, np.arange(n_types, dtype=np.int32), weights.astype(np.float64)
@@ -119,7 +221,7 @@ class PanelModel:
         status = self.highs.getModelStatus()
         if status == highspy.HighsModelStatus.kInfeasible:
             return []
-        if status != highspy.HighsModelStatus.kOptimal:
+        if status != highspy.HighsModelStatus.kOptimal and status not in accept:
             raise SolverError(
                 f"the panel MILP stopped with status {self.highs.modelStatusToString(status)}"
             )

@@ -1,18 +1,26 @@
-"""LEXIMIN and MAXIMIN by column generation over panel compositions (Flanigan et al., 2021).
+"""LEXIMIN and MAXIMIN over panel compositions (Flanigan et al., 2021), exactly.
 
-The master LP chooses a distribution q over known panel compositions to maximise z, the lowest
-selection probability among types not yet fixed, while every fixed type keeps its probability:
+LEXIMIN (`_by_outer_approximation`): compute the LEXIMIN probabilities over an outer description
+of the panel polytope (the quotas on expected counts plus any cuts; `_relaxed`), a few small LPs;
+then write them as a distribution over feasible panels (`_decompose`). When that succeeds the
+result is the LEXIMIN over all panels, since no distribution can be leximin-better than the best
+point of a superset of what panels reach; when it fails, the failure is a valid cut that removes
+the target, and the outer LEXIMIN is solved again. On real and self-selected pools the first
+target almost always decomposes, so no level needs its own pricing certificate.
+
+MAXIMIN, and LEXIMIN if cuts do not settle it quickly (`ColumnGeneration`): the master LP chooses
+a distribution q over known compositions to maximise z, the lowest selection probability among
+types not yet fixed, while every fixed type keeps its probability:
 
     max z   s.t.   sum_j q_j c_jt / n_t - z >= 0    (t unfixed)
                    sum_j q_j c_jt / n_t     >= p_t  (t fixed)
                    sum_j q_j = 1,  q >= 0.
 
-It is solved in dual form (prices y_t >= 0 on types, u on the convexity row; see
-`ColumnGeneration`). A composition c improves the master iff sum_t y_t c_t / n_t > u, found
-exactly by the panel MILP. When none improves, z* is the true optimum over all panels; types
-with a positive price are at z* in every optimal distribution (complementary slackness) and
-are fixed there. Repeating until every type is fixed yields the LEXIMIN allocation, which is
-unique in its probabilities.
+With prices y_t >= 0 on the type rows and u on the convexity row, a composition c improves the
+master iff sum_t y_t c_t / n_t > u, found exactly by the panel MILP. When none improves, z* is
+the true optimum over all panels; types with a positive price are at z* in every optimal
+distribution (complementary slackness) and are fixed there. Repeating until every type is fixed
+yields the LEXIMIN allocation, which is unique in its probabilities.
 """
 
 from __future__ import annotations
@@ -22,9 +30,11 @@ import time
 import highspy
 import numpy as np
 
-from cpps.engines.sortition._highs import PanelModel, new_highs
+from cpps.engines.sortition._decompose import Decomposition
+from cpps.engines.sortition._highs import PanelModel, add_panel_column, new_highs, solve_to_optimum
 from cpps.engines.sortition._model import ProgressCallback, SolverError
 from cpps.engines.sortition._neighbours import SwapSearch
+from cpps.engines.sortition._relaxed import RelaxedLeximin
 from cpps.engines.sortition._types import FloatArray, IntArray, TypeTable
 
 PRICING_TOLERANCE = 1e-9
@@ -33,6 +43,8 @@ FIX_TOLERANCE = 1e-9
 NEIGHBOUR_BASES = 4
 NEIGHBOUR_BATCH = 15
 SMOOTHING = 0.5
+# Cuts tried before falling back to level-by-level column generation.
+MAX_CUTS = 30
 
 
 class ColumnGeneration:
@@ -51,22 +63,23 @@ class ColumnGeneration:
         self.lp = new_highs()
         n_types = table.n_types
         inf = highspy.kHighsInf
-        # The dual of the master LP: columns y_t (t < T) and u (column T); row 0 normalises the
-        # unfixed y; each panel j adds the row sum_t y_t c_jt / n_t - u <= 0. New panels are new
-        # rows, which dual simplex absorbs from the previous basis in a few pivots.
-        self.lp.addCols(
-            n_types,
-            np.zeros(n_types),
-            np.zeros(n_types),
-            np.full(n_types, inf),
+        # The master LP in primal form: column 0 is z, each panel j adds a column q_j. Row t < T
+        # reads sum_j q_j c_jt / n_t - z >= 0 (unfixed) or sum_j q_j c_jt / n_t >= p_t (fixed);
+        # row T is sum_j q_j = 1. New panels are new columns, so the previous basis stays
+        # primal feasible and primal simplex continues from it; the basis has only T + 1 rows.
+        self.lp.addCol(-1.0, -inf, inf, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
+        self.lp.addRows(
+            n_types + 1,
+            np.concatenate([np.zeros(n_types), [1.0]]),
+            np.concatenate([np.full(n_types, inf), [1.0]]),
             0,
             np.zeros(0, dtype=np.int32),
             np.zeros(0, dtype=np.int32),
             np.zeros(0),
         )
-        self.lp.addCol(1.0, -inf, inf, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
-        self.lp.addRow(1.0, 1.0, n_types, np.arange(n_types, dtype=np.int32), np.ones(n_types))
-        self.lp.setOptionValue("simplex_strategy", 1)
+        for t in range(n_types):
+            self.lp.changeCoeff(t, 0, -1.0)
+        self.lp.setOptionValue("simplex_strategy", 4)
         self.lp.setOptionValue("presolve", "off")
 
     def add_column(self, composition: IntArray) -> bool:
@@ -75,32 +88,23 @@ class ColumnGeneration:
             return False
         self.known.add(key)
         self.columns.append(composition)
-        (types,) = np.nonzero(composition)
-        index = np.concatenate([types, [self.table.n_types]]).astype(np.int32)
-        values = np.concatenate([composition[types] / self.table.counts[types], [-1.0]])
-        self.lp.addRow(-highspy.kHighsInf, 0.0, len(index), index, values)
+        add_panel_column(self.lp, self.table, composition)
         return True
 
     def fix(self, t: int, level: float) -> None:
         """Hold type t at `level` from now on."""
         self.fixed[t] = level
-        self.lp.changeCoeff(0, t, 0.0)
-        self.lp.changeColCost(t, -level)
+        self.lp.changeCoeff(t, 0, 0.0)
+        self.lp.changeRowBounds(t, level, highspy.kHighsInf)
 
     def _solve_lp(self) -> tuple[float, FloatArray, float]:
-        """Solve the master; return z*, the type prices y and -u (the convexity dual)."""
-        self.lp.run()
-        status = self.lp.getModelStatus()
-        if status != highspy.HighsModelStatus.kOptimal:
-            raise SolverError(
-                f"the master LP stopped with status {self.lp.modelStatusToString(status)}"
-            )
-        solution = self.lp.getSolution()
-        self.values = -np.asarray(solution.row_dual)[1:]
-        values = np.asarray(solution.col_value)
+        """Solve the master; return z*, the type prices y and the convexity price."""
+        solution = solve_to_optimum(self.lp, "master LP")
+        self.values = np.asarray(solution.col_value)[1:]
+        duals = np.asarray(solution.row_dual)
         n_types = self.table.n_types
-        level = float(self.lp.getInfo().objective_function_value)
-        return level, values[:n_types], -float(values[n_types])
+        level = -float(self.lp.getInfo().objective_function_value)
+        return level, duals[:n_types], float(duals[n_types])
 
     def _optimise_level(self) -> tuple[float, FloatArray]:
         """Add improving columns until none exists; return z* and the type duals.
@@ -189,18 +193,65 @@ def solve_fair(
 ) -> tuple[list[IntArray], FloatArray, int]:
     """Return (compositions, their probabilities, rounds) of the LEXIMIN (or a MAXIMIN) solution."""
     panels = PanelModel(table, size)
-    generation = ColumnGeneration(table, panels, progress)
     start = time.perf_counter()
     first = panels.solve(np.zeros(table.n_types))
     if not first:
         raise SolverError("no feasible panel; validate the quotas first")
-    for composition, _ in first:
+    seeds = [composition for composition, _ in first]
+    if maximin_only:
+        columns, weights, rounds = _by_column_generation(table, panels, seeds, True, progress)
+    else:
+        columns, weights, rounds = _by_outer_approximation(table, size, panels, seeds, progress)
+    progress("leximin", 1.0, f"done in {time.perf_counter() - start:.1f} s")
+    keep = weights > 1e-12
+    kept = [column for column, used in zip(columns, keep, strict=True) if used]
+    return kept, weights[keep] / weights[keep].sum(), rounds
+
+
+def _by_outer_approximation(
+    table: TypeTable,
+    size: int,
+    panels: PanelModel,
+    seeds: list[IntArray],
+    progress: ProgressCallback,
+) -> tuple[list[IntArray], FloatArray, int]:
+    """LEXIMIN over the relaxation, decomposed into panels, cut and re-solved until it decomposes.
+
+    Falls back to level-by-level column generation (seeded with every panel found) if the cuts
+    do not close the gap quickly.
+    """
+    relaxed = RelaxedLeximin(table, size)
+    decomposition = Decomposition(table, panels, progress)
+    for composition in seeds:
+        decomposition.add_column(composition)
+    for attempt in range(MAX_CUTS + 1):
+        target = relaxed.solve()
+        progress(
+            "leximin",
+            None,
+            f"target {attempt + 1}: lowest probability {target.min():.6f} over "
+            f"{table.n_types} types; decomposing into panels",
+        )
+        cut = decomposition.decompose(target)
+        if cut is None:
+            return decomposition.columns, decomposition.weights(), decomposition.rounds
+        relaxed.add_cut(cut.weights, cut.bound)
+    columns, weights, rounds = _by_column_generation(
+        table, panels, decomposition.columns, False, progress
+    )
+    return columns, weights, decomposition.rounds + rounds
+
+
+def _by_column_generation(
+    table: TypeTable,
+    panels: PanelModel,
+    seeds: list[IntArray],
+    maximin_only: bool,
+    progress: ProgressCallback,
+) -> tuple[list[IntArray], FloatArray, int]:
+    generation = ColumnGeneration(table, panels, progress)
+    for composition in seeds:
         generation.add_column(composition)
     _cover_every_type(generation)
     generation.solve(stop_after_first=maximin_only)
-    progress("leximin", 1.0, f"done in {time.perf_counter() - start:.1f} s")
-    weights = generation.weights()
-    keep = weights > 1e-12
-    columns = [column for column, kept in zip(generation.columns, keep, strict=True) if kept]
-    probabilities = weights[keep] / weights[keep].sum()
-    return columns, probabilities, generation.rounds
+    return generation.columns, generation.weights(), generation.rounds
