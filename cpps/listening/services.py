@@ -659,11 +659,10 @@ def _insert_in_one_statement(
         "area": context.area_ids.get(submission.area_code) if submission.area_code else None,
         "client_id": submission.client_id,
         "position": len(context.questions) + 1,
-        "questions": [context.questions[key].pk for key in keys],
-        "choices": [json.dumps(fields[key]["choices"]) for key in keys],
-        "numbers": [fields[key]["number"] for key in keys],
-        "texts": [fields[key]["text"] for key in keys],
-        "skipped": [fields[key]["skipped"] for key in keys],
+        # One JSON parameter for all answers: cheaper to send than five quoted arrays.
+        "answers": json.dumps(
+            [{"question": context.questions[key].pk, **fields[key]} for key in keys]
+        ),
     }
     # On its own the statement is atomic; inside a caller's transaction it needs a savepoint so
     # that a duplicate id leaves that transaction usable.
@@ -692,11 +691,10 @@ WITH open_survey AS (
 ), new_answers AS (
     INSERT INTO {Answer._meta.db_table} (response_id, question_id, choices, number, text,
         skipped, answered_at)
-    SELECT new_response.id, given.question, given.choices::jsonb, given.number, given.text,
+    SELECT new_response.id, given.question, given.choices, given.number, given.text,
         given.skipped, %(now)s
-    FROM new_response, unnest(%(questions)s::bigint[], %(choices)s::text[],
-        %(numbers)s::smallint[], %(texts)s::text[], %(skipped)s::boolean[])
-        AS given(question, choices, number, text, skipped)
+    FROM new_response, jsonb_to_recordset(%(answers)s::jsonb)
+        AS given(question bigint, choices jsonb, number smallint, text text, skipped boolean)
 )
 SELECT id FROM new_response
 """  # noqa: S608
