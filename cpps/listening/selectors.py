@@ -3,7 +3,6 @@ groups withheld; answer-level data is returned to facilitators alone."""
 
 from __future__ import annotations
 
-import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -14,6 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
+from cpps.common.memo import BriefMemo
 from cpps.engines.auditchain import batch_digest
 from cpps.engines.privacy import DEFAULT_THRESHOLD, SuppressedTable, suppress_table
 from cpps.engines.weighting import RepresentationRow
@@ -66,21 +66,14 @@ def survey_get_by_slug(*, slug: str, pk: int) -> Process:
         raise Http404(pk) from missing
 
 
-_SUBMISSION_TARGETS: dict[tuple[str, int], tuple[float, Process]] = {}
-# How long a worker trusts a survey it looked up for a submission (seconds). Only the state can
-# change meanwhile, and the insert itself checks that (see services.response_submit).
-SUBMISSION_TARGET_TTL = 2.0
+# How long a worker trusts a survey it looked up for a submission. Only the state can change
+# meanwhile, and the insert itself checks that (see services.response_submit).
+_SUBMISSION_TARGETS: BriefMemo[Process] = BriefMemo(seconds=2.0)
 
 
 def survey_for_submission(*, slug: str, pk: int) -> Process:
     """`survey_get_by_slug`, remembered briefly: submissions arrive in bursts for one survey."""
-    now = time.monotonic()
-    cached = _SUBMISSION_TARGETS.get((slug, pk))
-    if cached is not None and cached[0] > now:
-        return cached[1]
-    process = survey_get_by_slug(slug=slug, pk=pk)
-    _SUBMISSION_TARGETS[(slug, pk)] = (now + SUBMISSION_TARGET_TTL, process)
-    return process
+    return _SUBMISSION_TARGETS.get((slug, pk), lambda: survey_get_by_slug(slug=slug, pk=pk))
 
 
 def survey_get_by_pk(*, pk: int) -> Process:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import nullcontext
@@ -26,6 +25,7 @@ from django.utils.translation import gettext as _
 from cpps.accounts.policy import Action, require
 from cpps.audit.services import SYSTEM, Actor, audit_event_record
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
+from cpps.common.memo import BriefMemo
 from cpps.engines.auditchain import batch_digest
 from cpps.engines.privacy import pseudonym
 from cpps.jurisdictions.models import Area
@@ -440,10 +440,9 @@ class SurveyContext:
     area_ids: dict[str, int]
 
 
-_CONTEXTS: dict[tuple[int, str], tuple[float, SurveyContext]] = {}
-# Whole submissions re-read the current version at most this often (seconds); a version
-# published meanwhile is picked up after that, and the one answered is recorded either way.
-CONTEXT_TTL = 2.0
+# Whole submissions re-read the current version at most every 2 s; a version published meanwhile
+# is picked up after that, and the one answered is recorded either way.
+_CONTEXTS: BriefMemo[SurveyContext] = BriefMemo(seconds=2.0)
 
 
 def survey_context(process: Process) -> SurveyContext:
@@ -451,21 +450,22 @@ def survey_context(process: Process) -> SurveyContext:
 
     Raises InvalidTransitionError when the survey is not open or has no published version.
     """
-    key = (process.pk, process.pseudonym_salt)
-    cached = _CONTEXTS.get(key)
-    now = time.monotonic()
-    if cached is not None and cached[0] > now and process.state == ProcessState.OPEN:
-        return cached[1]
-    instrument = _open_instrument(process)
-    context = SurveyContext(
-        instrument=instrument,
-        questions={question.key: question for question in instrument.questions.all()},
-        area_ids=dict(
-            Area.objects.filter(jurisdiction_id=process.jurisdiction_id).values_list("code", "pk")
-        ),
+
+    def load() -> SurveyContext:
+        instrument = _open_instrument(process)
+        return SurveyContext(
+            instrument=instrument,
+            questions={question.key: question for question in instrument.questions.all()},
+            area_ids=dict(
+                Area.objects.filter(jurisdiction_id=process.jurisdiction_id).values_list(
+                    "code", "pk"
+                )
+            ),
+        )
+
+    return _CONTEXTS.get(
+        (process.pk, process.pseudonym_salt), load, usable=process.state == ProcessState.OPEN
     )
-    _CONTEXTS[key] = (now + CONTEXT_TTL, context)
-    return context
 
 
 def response_questions(response: Response) -> list[Question]:

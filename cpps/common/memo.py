@@ -1,0 +1,29 @@
+"""A per-process memo whose entries expire after a few seconds.
+
+For hot read paths (survey submissions) where a value may be a little stale and a shared cache
+round trip would cost as much as the database query it saves.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+Value = TypeVar("Value")
+
+
+class BriefMemo(Generic[Value]):
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._entries: dict[Hashable, tuple[float, Value]] = {}
+
+    def get(self, key: Hashable, load: Callable[[], Value], *, usable: bool = True) -> Value:
+        """The remembered value for ``key`` if fresh (and ``usable``), else ``load()``'s."""
+        now = time.monotonic()
+        entry = self._entries.get(key)
+        if usable and entry is not None and entry[0] > now:
+            return entry[1]
+        value = load()
+        self._entries[key] = (now + self.seconds, value)
+        return value
