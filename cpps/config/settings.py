@@ -138,6 +138,13 @@ DATABASES = {
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Only statements sent through cpps.common.db.planned_once_cursor are ever prepared (the
+    # ORM binds on the client). "off" for a transaction-mode pooler older than PgBouncer 1.21.
+    _prepare_after = os.environ.get("DATABASE_PREPARE_AFTER", "5")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+        None if _prepare_after.lower() in {"off", "none", ""} else int(_prepare_after)
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")

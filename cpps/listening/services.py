@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
 from cpps.audit.services import SYSTEM, Actor, audit_event_record
+from cpps.common.db import planned_once_cursor
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
 from cpps.common.memo import BriefMemo
 from cpps.engines.auditchain import batch_digest
@@ -636,7 +637,8 @@ def _insert_in_one_statement(
     """`_insert` as one PostgreSQL statement, written only if the survey is open at that moment.
 
     Submissions are the hot path of a survey (see benchmarks/listening_load.py): one round trip
-    instead of six keeps a full submission near the cost of inserting one row. Returns None if
+    instead of six, planned once per connection rather than on every submission, keeps a full
+    submission near the cost of inserting one row. Returns None if
     the survey is not open. Keep the columns in step with the three models; the listening tests
     run this path on PostgreSQL.
     """
@@ -667,13 +669,13 @@ def _insert_in_one_statement(
     # On its own the statement is atomic; inside a caller's transaction it needs a savepoint so
     # that a duplicate id leaves that transaction usable.
     savepoint = transaction.atomic() if connection.in_atomic_block else nullcontext()
-    with savepoint, connection.cursor() as cursor:
+    with savepoint, planned_once_cursor() as cursor:
         cursor.execute(_ONE_STATEMENT_INSERT, parameters)
         row = cursor.fetchone()
     return int(row[0]) if row else None
 
 
-# Table names come from the models; every value is a parameter.
+# Table names come from the models; every value is a parameter, bound on the server.
 _ONE_STATEMENT_INSERT = f"""
 WITH open_survey AS (
     SELECT id FROM {Process._meta.db_table} WHERE id = %(process)s AND state = %(open)s
@@ -685,8 +687,8 @@ WITH open_survey AS (
 ), new_response AS (
     INSERT INTO {Response._meta.db_table} (process_id, instrument_id, participant_id, channel,
         language, area_id, client_id, position, started_at, completed_at, abandoned, seal_id)
-    SELECT %(process)s, %(instrument)s, id, %(channel)s, %(language)s, %(area)s, %(client_id)s,
-        %(position)s, %(now)s, %(now)s, false, NULL FROM new_participant
+    SELECT %(process)s, %(instrument)s, id, %(channel)s, %(language)s, %(area)s::bigint,
+        %(client_id)s, %(position)s, %(now)s, %(now)s, false, NULL FROM new_participant
     RETURNING id
 ), new_answers AS (
     INSERT INTO {Answer._meta.db_table} (response_id, question_id, choices, number, text,

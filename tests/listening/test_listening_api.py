@@ -1,6 +1,7 @@
 import json
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from cpps.listening.models import Answer, Response
@@ -57,3 +58,35 @@ def test_results_wait_until_the_survey_closes(survey, accounts):
     body = Client().get(url).json()
     assert body["responses"] == 0
     assert body["suppression_threshold"] == 10
+
+
+def test_many_submissions_on_one_connection_are_each_stored_once(survey):
+    """Past the point where PostgreSQL plans the submission once per connection, it still
+    stores exactly what was sent: with and without an area, resent ids changing nothing."""
+    client = Client()
+    payloads = [
+        {
+            "client_id": f"kiosk-batch-{number:04d}",
+            "answers": {"safe_crime": [str(number % 11)], "worries": ["traffic", "theft"]},
+            "area": "9" if number % 2 else "",
+        }
+        for number in range(12)
+    ]
+    for payload in payloads:
+        assert submit(client, survey, payload).status_code == 201
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s",
+                ["%INSERT INTO listening_answer%"],
+            )
+            assert cursor.fetchone()[0] >= 1  # one per combination of parameter types
+    for payload in payloads:
+        assert submit(client, survey, payload).status_code == 200
+    stored = Response.objects.filter(process=survey).order_by("client_id")
+    assert [response.area.code if response.area else "" for response in stored] == [
+        payload["area"] for payload in payloads
+    ]
+    safe_crime = Answer.objects.filter(response__process=survey, question__key="safe_crime")
+    assert sorted(answer.number for answer in safe_crime) == sorted(n % 11 for n in range(12))
+    assert Answer.objects.filter(response__process=survey).count() == 24
