@@ -53,6 +53,28 @@ def test_production_refuses_to_start_without_secrets(tmp_path):
     assert "Set the SECRET_KEY environment variable in production." in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("SMS_BATCH_SIZE", "fifty"), ("DATABASE_PREPARE_AFTER", "-2"), ("SMS_TIMEOUT_SECONDS", "")],
+)
+def test_a_malformed_number_setting_is_refused_by_name(tmp_path, variable, value):
+    env = os.environ | {
+        "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
+        variable: value,
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "cpps.cli.main", "check"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert f"{variable} must be a number of 0 or more, not {value!r}." in result.stderr
+
+
 def test_healthz_reports_the_database_and_redis(settings):
     response = Client().get("/healthz")
     assert response.status_code == 200

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -34,6 +35,18 @@ def env_flag(name: str, *, default: bool) -> bool:
 def env_list(name: str, default: str = "") -> list[str]:
     """Read a comma-separated environment variable."""
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def env_number(name: str, default: str, *, kind: type[int] | type[float] = int) -> Any:
+    """Read a non-negative number, refusing anything else with the variable's name."""
+    raw = os.environ.get(name, default).strip()
+    try:
+        value = kind(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must be a number of 0 or more, not {raw!r}.")
+    return value
 
 
 def required_in_production(name: str, development_default: str) -> str:
@@ -68,9 +81,9 @@ if SMS_BACKEND == "twilio" and not (TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and
         "TWILIO_MESSAGING_SERVICE_SID."
     )
 # Messages go to the background task in batches, each batch this many seconds after the last.
-SMS_BATCH_SIZE = int(os.environ.get("SMS_BATCH_SIZE", "50"))
-SMS_BATCH_SECONDS = int(os.environ.get("SMS_BATCH_SECONDS", "30"))
-SMS_TIMEOUT_SECONDS = float(os.environ.get("SMS_TIMEOUT_SECONDS", "10"))
+SMS_BATCH_SIZE = env_number("SMS_BATCH_SIZE", "50")
+SMS_BATCH_SECONDS = env_number("SMS_BATCH_SECONDS", "30")
+SMS_TIMEOUT_SECONDS = env_number("SMS_TIMEOUT_SECONDS", "10", kind=float)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -132,7 +145,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'cpps.sqlite3'}"),
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=env_number("DATABASE_CONN_MAX_AGE", "60"),
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -141,9 +154,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Only statements sent through cpps.common.db.planned_once_cursor are ever prepared (the
     # ORM binds on the client). "off" for a transaction-mode pooler older than PgBouncer 1.21.
-    _prepare_after = os.environ.get("DATABASE_PREPARE_AFTER", "5")
+    _prepare_off = os.environ.get("DATABASE_PREPARE_AFTER", "").strip().lower() == "off"
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
-        None if _prepare_after.lower() in {"off", "none", ""} else int(_prepare_after)
+        None if _prepare_off else env_number("DATABASE_PREPARE_AFTER", "5")
     )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -212,7 +225,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_flag("SECURE_SSL_REDIRECT", default=True)
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_number("SECURE_HSTS_SECONDS", "31536000")
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
