@@ -11,6 +11,19 @@ from tests.conftest import REPO_ROOT
 pytestmark = pytest.mark.django_db
 
 
+def run_cli(env: dict[str, str], *arguments: str) -> subprocess.CompletedProcess[str]:
+    """Run the `cpps` command in a fresh process with exactly ``env``."""
+    return subprocess.run(
+        [sys.executable, "-m", "cpps.cli.main", *arguments],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
 def test_deploy_checks_pass_with_production_settings(tmp_path):
     env = {
         **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
@@ -20,15 +33,7 @@ def test_deploy_checks_pass_with_production_settings(tmp_path):
         "ALLOWED_HOSTS": "safety.example.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}",
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "cpps.cli.main", "check", "--deploy", "--fail-level", "WARNING"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -40,15 +45,7 @@ def test_production_refuses_to_start_without_secrets(tmp_path):
         "ALLOWED_HOSTS": "x.org",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'a.sqlite3'}",
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "cpps.cli.main", "check"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli(env, "check")
     assert result.returncode != 0
     assert "Set the SECRET_KEY environment variable in production." in result.stderr
 
@@ -57,20 +54,12 @@ def test_production_refuses_to_start_without_secrets(tmp_path):
     ("variable", "value"),
     [("SMS_BATCH_SIZE", "fifty"), ("DATABASE_PREPARE_AFTER", "-2"), ("SMS_TIMEOUT_SECONDS", "")],
 )
-def test_a_malformed_number_setting_is_refused_by_name(tmp_path, variable, value):
+def test_a_malformed_number_setting_is_refused_by_name(variable, value):
     env = os.environ | {
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/unused",
         variable: value,
     }
-    result = subprocess.run(
-        [sys.executable, "-m", "cpps.cli.main", "check"],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli(env, "check")
     assert result.returncode != 0
     assert f"{variable} must be a number of 0 or more, not {value!r}." in result.stderr
 

@@ -199,54 +199,36 @@ def _upload(name: str, content: bytes) -> Any:
     return SimpleUploadedFile(name, content, content_type="text/csv")
 
 
+def _survey_in(state: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda world: {"pk": _demo_survey(world, state)}
+
+
 # Routes whose parameters mean something other than the defaults above.
 ROUTE_OVERRIDES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-    "j/<slug:slug>/surveys/<int:pk>/questions/": lambda world: {"pk": _demo_survey(world, "open")},
-    "j/<slug:slug>/surveys/<int:pk>/questions/new-version/": lambda world: {
-        "pk": _demo_survey(world, "open")
-    },
-    "j/<slug:slug>/surveys/<int:pk>/questions/standard/": lambda world: {
-        "pk": _demo_survey(world, "draft")
-    },
-    "j/<slug:slug>/surveys/<int:pk>/questions/add/": lambda world: {
-        "pk": _demo_survey(world, "draft")
-    },
+    "j/<slug:slug>/surveys/<int:pk>/questions/": _survey_in("open"),
+    "j/<slug:slug>/surveys/<int:pk>/questions/new-version/": _survey_in("open"),
+    "j/<slug:slug>/surveys/<int:pk>/questions/standard/": _survey_in("draft"),
+    "j/<slug:slug>/surveys/<int:pk>/questions/add/": _survey_in("draft"),
     "j/<slug:slug>/surveys/<int:pk>/questions/<int:question>/remove/": _demo_draft_question,
-    "j/<slug:slug>/surveys/<int:pk>/questions/publish/": lambda world: {
-        "pk": _demo_survey(world, "draft")
-    },
-    "j/<slug:slug>/surveys/<int:pk>/results/": lambda world: {
-        "pk": _demo_survey(world, "published")
-    },
-    "j/<slug:slug>/surveys/<int:pk>/results.csv": lambda world: {
-        "pk": _demo_survey(world, "published")
-    },
-    "j/<slug:slug>/surveys/<int:pk>/results.json": lambda world: {
-        "pk": _demo_survey(world, "published")
-    },
-    "j/<slug:slug>/surveys/<int:pk>/answers.csv": lambda world: {
-        "pk": _demo_survey(world, "published")
-    },
-    "survey/<int:pk>/": lambda world: {"pk": _demo_survey(world, "open")},
+    "j/<slug:slug>/surveys/<int:pk>/questions/publish/": _survey_in("draft"),
+    "j/<slug:slug>/surveys/<int:pk>/results/": _survey_in("published"),
+    "j/<slug:slug>/surveys/<int:pk>/results.csv": _survey_in("published"),
+    "j/<slug:slug>/surveys/<int:pk>/results.json": _survey_in("published"),
+    "j/<slug:slug>/surveys/<int:pk>/answers.csv": _survey_in("published"),
+    "survey/<int:pk>/": _survey_in("open"),
     "survey/<int:pk>/q/<int:position>/": lambda world: {
         "pk": _demo_survey(world, "open"),
         "position": 1,
     },
-    "survey/<int:pk>/about-you/": lambda world: {"pk": _demo_survey(world, "open")},
-    "survey/<int:pk>/thank-you/": lambda world: {"pk": _demo_survey(world, "open")},
-    "survey/<int:pk>/resume/<str:token>/": lambda world: {"pk": _demo_survey(world, "open")},
-    "hooks/sms/<int:pk>/": lambda world: {"pk": _demo_survey(world, "open")},
-    "hooks/voice/<int:pk>/": lambda world: {"pk": _demo_survey(world, "open")},
-    "api/jurisdictions/<slug>/surveys/<pk>/responses": lambda world: {
-        "pk": _demo_survey(world, "open")
-    },
-    "api/jurisdictions/<slug>/surveys/<pk>/results": lambda world: {
-        "pk": _demo_survey(world, "published")
-    },
-    "j/<slug:slug>/surveys/<int:pk>/paper/": lambda world: {"pk": _demo_survey(world, "open")},
-    "j/<slug:slug>/surveys/<int:pk>/paper/forms.pdf": lambda world: {
-        "pk": _demo_survey(world, "open")
-    },
+    "survey/<int:pk>/about-you/": _survey_in("open"),
+    "survey/<int:pk>/thank-you/": _survey_in("open"),
+    "survey/<int:pk>/resume/<str:token>/": _survey_in("open"),
+    "hooks/sms/<int:pk>/": _survey_in("open"),
+    "hooks/voice/<int:pk>/": _survey_in("open"),
+    "api/jurisdictions/<slug>/surveys/<pk>/responses": _survey_in("open"),
+    "api/jurisdictions/<slug>/surveys/<pk>/results": _survey_in("published"),
+    "j/<slug:slug>/surveys/<int:pk>/paper/": _survey_in("open"),
+    "j/<slug:slug>/surveys/<int:pk>/paper/forms.pdf": _survey_in("open"),
     "j/<slug:slug>/surveys/<int:pk>/paper/<str:code>/resolve/": lambda world: {
         "pk": _demo_survey(world, "open"),
         "code": _demo_form_code("DEM002"),

@@ -26,6 +26,7 @@ import numpy as np
 from cpps.engines.sortition._highs import (
     Face,
     PanelModel,
+    add_master_rows,
     add_panel_column,
     new_highs,
     solve_to_optimum,
@@ -72,15 +73,7 @@ class Decomposition:
         self.lp.setOptionValue("presolve", "off")
         # Primal simplex: new panels are new columns, so the last basis stays primal feasible.
         self.lp.setOptionValue("simplex_strategy", 4)
-        self.lp.addRows(
-            n_types + 1,
-            np.concatenate([np.zeros(n_types), [1.0]]),
-            np.concatenate([np.full(n_types, inf), [1.0]]),
-            0,
-            np.zeros(0, dtype=np.int32),
-            np.zeros(0, dtype=np.int32),
-            np.zeros(0),
-        )
+        add_master_rows(self.lp, n_types)
         self.lp.addCols(
             n_types,
             table.counts.astype(np.float64),

@@ -69,6 +69,20 @@ def solve_to_optimum(lp: highspy.Highs, name: str) -> highspy.HighsSolution:
     return lp.getSolution()
 
 
+def add_master_rows(lp: highspy.Highs, n_types: int) -> None:
+    """Add the rows `add_panel_column` fills: one per type (>= 0 until the caller constrains it)
+    and the convexity row (= 1)."""
+    lp.addRows(
+        n_types + 1,
+        np.concatenate([np.zeros(n_types), [1.0]]),
+        np.concatenate([np.full(n_types, highspy.kHighsInf), [1.0]]),
+        0,
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0, dtype=np.int32),
+        np.zeros(0),
+    )
+
+
 def add_panel_column(lp: highspy.Highs, table: TypeTable, composition: IntArray) -> None:
     """Add a panel as a column q_j >= 0 of a master LP whose row t < T is type t's selection
     probability (coefficient c_t / n_t) and whose row T is the convexity row (coefficient 1)."""

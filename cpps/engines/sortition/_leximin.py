@@ -31,7 +31,13 @@ import highspy
 import numpy as np
 
 from cpps.engines.sortition._decompose import Decomposition
-from cpps.engines.sortition._highs import PanelModel, add_panel_column, new_highs, solve_to_optimum
+from cpps.engines.sortition._highs import (
+    PanelModel,
+    add_master_rows,
+    add_panel_column,
+    new_highs,
+    solve_to_optimum,
+)
 from cpps.engines.sortition._model import ProgressCallback, SolverError
 from cpps.engines.sortition._neighbours import SwapSearch
 from cpps.engines.sortition._relaxed import RelaxedLeximin
@@ -68,15 +74,7 @@ class ColumnGeneration:
         # row T is sum_j q_j = 1. New panels are new columns, so the previous basis stays
         # primal feasible and primal simplex continues from it; the basis has only T + 1 rows.
         self.lp.addCol(-1.0, -inf, inf, 0, np.zeros(0, dtype=np.int32), np.zeros(0))
-        self.lp.addRows(
-            n_types + 1,
-            np.concatenate([np.zeros(n_types), [1.0]]),
-            np.concatenate([np.full(n_types, inf), [1.0]]),
-            0,
-            np.zeros(0, dtype=np.int32),
-            np.zeros(0, dtype=np.int32),
-            np.zeros(0),
-        )
+        add_master_rows(self.lp, n_types)
         for t in range(n_types):
             self.lp.changeCoeff(t, 0, -1.0)
         self.lp.setOptionValue("simplex_strategy", 4)
