@@ -18,7 +18,8 @@ submission must be stored exactly once, with all its answers (lost and duplicate
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres \
         .venv/bin/python benchmarks/listening_load.py [--seconds 120] [--workers 3] [--quick]
 
-Target (issue 8): web submissions at >= 50% of the ceiling's rate, p95 < 100 ms at 16.
+Targets: web submissions and SMS messages each at >= 50% of the ceiling's rate, p95 < 100 ms
+at 16 connections, 0 lost or duplicated.
 
 The database named in DATABASE_URL is only used to create and drop the benchmark's own database.
 """
@@ -86,6 +87,16 @@ def open_survey(url: str) -> int:
             "ORDER BY id LIMIT 1"
         ).fetchone()
     assert row is not None  # noqa: S101 - the demo always has an open survey
+    with psycopg.connect(url) as connection:
+        # Every client of the benchmark comes from 127.0.0.1: the survey is open with a limit
+        # per address far above the run, so each submission still goes through the counting.
+        connection.execute(
+            "INSERT INTO participation_eligibility (process_id, mode, device_limit, "
+            "network_limit, network_window_hours, methods, updated_at) "
+            "VALUES (%s, 'open', 1, 2000000000, 24, '[]', now()) "
+            "ON CONFLICT (process_id) DO UPDATE SET network_limit = 2000000000",
+            [row[0]],
+        )
     return int(row[0])
 
 
@@ -311,6 +322,14 @@ def report(bare: dict[str, Any], results: list[Result]) -> int:
         f"target (web alone >= 50% of the ceiling, p95 < 100 ms at c=16): "
         f"{web_rate / ceiling:.0%}, p95 {web_alone['p95_ms']:.1f} ms: "
         + ("met" if met else "NOT met")
+    )
+    sms_alone = next(sms for run, _web, sms, _checks in results if run.sms and not run.web)
+    sms_rate = sms_alone["ok"] / sms_alone["seconds"]
+    sms_met = sms_rate >= 0.5 * ceiling and sms_alone["p95_ms"] < 100
+    print(
+        f"target (SMS alone >= 50% of the ceiling, p95 < 100 ms at c=16): "
+        f"{sms_rate / ceiling:.0%}, p95 {sms_alone['p95_ms']:.1f} ms: "
+        + ("met" if sms_met else "NOT met")
     )
     return lost
 

@@ -41,7 +41,7 @@ def census_dir() -> Path:
 @pytest.fixture
 def chicago(db):
     """The demo jurisdiction, built from the real census files through the real services."""
-    from cpps.jurisdictions.demo import demo_load
+    from cpps.demo.loader import demo_load
 
     jurisdiction, _created = demo_load()
     return jurisdiction
@@ -51,7 +51,7 @@ def chicago(db):
 def accounts(chicago):
     """The demo accounts by role name."""
     from cpps.accounts.models import User
-    from cpps.jurisdictions.demo import DEMO_ACCOUNTS
+    from cpps.demo.loader import DEMO_ACCOUNTS
 
     return {
         account.role.value: User.objects.get(username=account.username) for account in DEMO_ACCOUNTS
@@ -64,7 +64,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     Transactional (browser) tests flush the database; `chicago` reloads the demo when it is gone.
     """
-    from cpps.jurisdictions.demo import demo_load
+    from cpps.demo.loader import demo_load
 
     with django_db_blocker.unblock():
         demo_load()
@@ -78,10 +78,12 @@ def _isolated_cache_and_tasks(settings):
     from django.core.cache import cache
     from django.utils import translation
 
+    from cpps.common.memo import BriefMemo
     from cpps.config.celery import app
 
     app.conf.task_always_eager = True
     app.conf.task_eager_propagates = True
     settings.LOGIN_RATE = "1000/m"
     cache.clear()
+    BriefMemo.forget_everything()
     translation.activate(settings.LANGUAGE_CODE)

@@ -16,8 +16,10 @@ from django.db import transaction
 from django.test import Client
 from django.utils import timezone
 
-from cpps.processes.models import Participant, Process, ProcessKind
-from cpps.processes.services import one_time_links_issue, participant_join_by_link
+from cpps.channels.models import ChannelRoute
+from cpps.participation.models import BurstFlag, Participant
+from cpps.participation.services import one_time_links_issue, participant_join_by_link
+from cpps.processes.models import Process
 from tests.support.routes import WRITE_ROUTES_AND_ROLES, all_routes, route_values, write_payload
 
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -27,7 +29,9 @@ LONG_SENTINEL = 10
 # Routes where anyone (residents without accounts) may write: taking part, language, signing in.
 PUBLIC_WRITE_ROUTES = {
     "take-part/<str:token>/",
-    "take-part/about-you/",
+    "take-part/<int:pk>/about-you/",
+    "take-part/<int:pk>/enter/",
+    "take-part/<int:pk>/resume/<str:token>/",
     "i18n/setlang/",
     "accounts/login/",
     "accounts/logout/",
@@ -46,7 +50,7 @@ def snapshot():
 @pytest.fixture
 def world(chicago, accounts):
     facilitator = accounts["facilitator"]
-    process = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.DELIBERATION)
+    process = Process.objects.get(jurisdiction=chicago, kind="deliberation")
     first, unused = one_time_links_issue(user=facilitator, process=process, count=2)
     participant = participant_join_by_link(token=first)
     Participant.objects.filter(pk=participant.pk).update(
@@ -58,9 +62,13 @@ def world(chicago, accounts):
     sentinels = {SENTINEL_DEMOGRAPHIC, participant.pseudonym[:12], first}
     for user in others:
         sentinels |= {user.first_name, user.last_name, user.email, user.username}
+    flag = BurstFlag.objects.create(process=process, window_start=timezone.now(), joins=6)
+    route = ChannelRoute.objects.create(process=process, number="+13125550176", keyword="BLOCK")
     return {
         "jurisdiction": chicago,
         "process": process,
+        "flag": flag,
+        "route": route,
         "area": chicago.areas.get(code="7"),
         "token": unused,
         "membership": accounts["resident"].memberships.get(jurisdiction=chicago),

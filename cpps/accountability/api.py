@@ -10,13 +10,10 @@ from cpps.accountability.schemas import (
     CharterOut,
     CommitmentDetailOut,
     CommitmentOut,
-    IdeaScoreOut,
     ProgressUpdateOut,
-    RankingOut,
     TimelineEventOut,
 )
 from cpps.jurisdictions.selectors import jurisdiction_get
-from cpps.priorities import selectors as priority_selectors
 
 router = Router(tags=["accountability"])
 
@@ -82,30 +79,5 @@ def get_commitment(request: HttpRequest, slug: str, commitment_id: int) -> Commi
                 hash=e.hash,
             )
             for e in selectors.commitment_timeline(commitment=commitment)
-        ],
-    )
-
-
-@router.get("/{slug}/priority-rounds/{round_id}/ranking", response=RankingOut)
-def get_ranking(request: HttpRequest, slug: str, round_id: int) -> RankingOut:
-    process = priority_selectors.round_get(jurisdiction=jurisdiction_get(slug=slug), pk=round_id)
-    results = priority_selectors.round_results(process=process)
-    return RankingOut(
-        round_id=process.pk,
-        title=process.title,
-        comparisons=results.comparisons,
-        participants=results.participants,
-        weighted_by=list(results.weighted_by),
-        ideas=[
-            IdeaScoreOut(
-                idea_id=row.idea.pk,
-                text_en=row.idea.text_en,
-                text_es=row.idea.text_es,
-                score=row.score.score,
-                score_low=row.score.score_low,
-                score_high=row.score.score_high,
-                comparisons=row.score.comparisons,
-            )
-            for row in results.overall
         ],
     )

@@ -4,3 +4,7 @@ from django.apps import AppConfig
 class AccountabilityConfig(AppConfig):
     name = "cpps.accountability"
     label = "accountability"
+
+    def ready(self) -> None:
+        # Importing registers the kind of process; models must be loaded first, hence here.
+        from cpps.accountability import kind  # noqa: F401, PLC0415

@@ -8,7 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from cpps.accountability.models import OwnerBody, OwnerKind, ProgressStatus, RatingValue
 from cpps.accounts.models import Membership, Role, User
 from cpps.jurisdictions.models import Jurisdiction
-from cpps.priorities.models import Idea, IdeaState
+from cpps.jurisdictions.selectors import area_list
+from cpps.priorities.selectors import approved_ideas
 
 
 def _account_choices(jurisdiction: Jurisdiction, roles: set[str]) -> list[tuple[int, str]]:
@@ -88,9 +89,9 @@ class CommitmentForm(forms.Form):
     title = forms.CharField(label=_("Commitment, in a few words"), max_length=200)
     action = forms.CharField(label=_("What will be done"), widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ModelChoiceField(label=_("Who owns it"), queryset=OwnerBody.objects.none())
-    priority = forms.ModelChoiceField(
+    priority: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
         label=_("Which community priority it answers"),
-        queryset=Idea.objects.none(),
+        queryset=None,
         required=False,
     )
     areas = forms.MultipleChoiceField(
@@ -111,12 +112,10 @@ class CommitmentForm(forms.Form):
         owner.queryset = OwnerBody.objects.filter(jurisdiction=jurisdiction)
         priority = self.fields["priority"]
         assert isinstance(priority, forms.ModelChoiceField)  # noqa: S101 - narrows
-        priority.queryset = Idea.objects.filter(
-            process__jurisdiction=jurisdiction, state=IdeaState.APPROVED
-        )
+        priority.queryset = approved_ideas(jurisdiction=jurisdiction)
         areas = self.fields["areas"]
         assert isinstance(areas, forms.MultipleChoiceField)  # noqa: S101 - narrows
-        areas.choices = [(a.code, a.name) for a in jurisdiction.areas.order_by("kind", "code")]
+        areas.choices = [(a.code, a.name) for a in area_list(jurisdiction=jurisdiction)]
 
 
 class ProgressForm(forms.Form):

@@ -8,8 +8,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cpps.jurisdictions.models import Area, Jurisdiction
-from cpps.priorities.models import Idea
-from cpps.processes.models import Participant, Process
+from cpps.participation.models import Participant
+from cpps.processes.models import Process
+
+# The kind of process this app registers (see kind.py).
+SCORECARD_KIND = "scorecard"
 
 
 class OwnerKind(models.TextChoices):
@@ -115,7 +118,11 @@ class Commitment(models.Model):
     baseline = models.CharField(max_length=100)
     target = models.CharField(max_length=100)
     priority = models.ForeignKey(
-        Idea, null=True, blank=True, on_delete=models.SET_NULL, related_name="commitments"
+        "priorities.Idea",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="commitments",
     )
     version = models.PositiveIntegerField(default=1)
     council_decision = models.CharField(max_length=12, default="pending")
@@ -270,33 +277,3 @@ class Rating(models.Model):
 
     def __str__(self) -> str:
         return f"{self.commitment_id}: {self.value}"
-
-
-class SmsConversation(models.Model):
-    """Where one phone number stands in a priority round or scorecard by text message.
-
-    The number itself is never stored: only a keyed digest, as for every channel.
-    """
-
-    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="+")
-    phone_digest = models.CharField(max_length=64)
-    participant = models.ForeignKey(Participant, on_delete=models.CASCADE, related_name="+")
-    language = models.CharField(max_length=2, default="en")
-    first = models.ForeignKey(Idea, null=True, on_delete=models.SET_NULL, related_name="+")
-    second = models.ForeignKey(Idea, null=True, on_delete=models.SET_NULL, related_name="+")
-    commitment = models.ForeignKey(
-        Commitment, null=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    skipped = models.JSONField(default=list)
-    stopped = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["process", "phone_digest"], name="sms_conversation_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"sms {self.process_id}:{self.phone_digest[:8]}"

@@ -63,22 +63,3 @@ class CharterOut(Schema):
     review_period_days: int
     silence_days: int
     in_effect_from: datetime
-
-
-class IdeaScoreOut(Schema):
-    idea_id: int
-    text_en: str
-    text_es: str
-    score: float
-    score_low: float
-    score_high: float
-    comparisons: int
-
-
-class RankingOut(Schema):
-    round_id: int
-    title: str
-    comparisons: int
-    participants: int
-    weighted_by: list[str]
-    ideas: list[IdeaScoreOut]

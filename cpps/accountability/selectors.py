@@ -12,6 +12,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from cpps.accountability.models import (
+    SCORECARD_KIND,
     Charter,
     Commitment,
     CommitmentStatus,
@@ -27,8 +28,9 @@ from cpps.audit.selectors import audit_events_for_object
 from cpps.engines.privacy import DEFAULT_THRESHOLD, suppress_table
 from cpps.engines.weighting import weighted_means
 from cpps.jurisdictions.models import Area, Jurisdiction
-from cpps.priorities.adapters import participant_weights
-from cpps.processes.models import Participant, Process, ProcessKind
+from cpps.participation.models import Participant
+from cpps.participation.weighting import participant_weights
+from cpps.processes.models import Process
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -92,16 +94,14 @@ def council_notices(*, jurisdiction: Jurisdiction) -> QuerySet[CouncilNotice]:
 
 def scorecard_list(*, jurisdiction: Jurisdiction) -> list[Process]:
     return list(
-        Process.objects.filter(jurisdiction=jurisdiction, kind=ProcessKind.SCORECARD)
+        Process.objects.filter(jurisdiction=jurisdiction, kind=SCORECARD_KIND)
         .exclude(state="draft")
         .order_by("created_at")
     )
 
 
 def scorecard_get(*, jurisdiction: Jurisdiction, pk: int) -> Process:
-    process = Process.objects.filter(
-        jurisdiction=jurisdiction, pk=pk, kind=ProcessKind.SCORECARD
-    ).first()
+    process = Process.objects.filter(jurisdiction=jurisdiction, pk=pk, kind=SCORECARD_KIND).first()
     if process is None:
         raise Http404(pk)
     return process
@@ -195,6 +195,11 @@ def scorecard_comments(*, user: User | AnonymousUser, scorecard: Process) -> lis
         .select_related("commitment")
         .order_by("commitment_id", "pk")
     )
+
+
+def rater_count(*, scorecard: Process) -> int:
+    """How many people have rated at least one commitment."""
+    return Rating.objects.filter(process=scorecard).values("participant_id").distinct().count()
 
 
 def rateable_commitments(*, scorecard: Process) -> list[Commitment]:

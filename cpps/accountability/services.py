@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpps.accountability.models import (
+    SCORECARD_KIND,
     ChangeProposal,
     Charter,
     Commitment,
@@ -39,11 +40,14 @@ from cpps.audit.services import SYSTEM, Actor, audit_event_record
 from cpps.common.errors import InvalidInputError, InvalidTransitionError, PermissionRefusedError
 from cpps.engines import accountability as engine
 from cpps.jurisdictions.models import Area, Jurisdiction
-from cpps.priorities.models import Idea, IdeaState
-from cpps.processes.models import Participant, ProcessKind, ProcessState
+from cpps.participation.models import Participant
+from cpps.priorities.selectors import approved_ideas
+from cpps.processes.models import ProcessState
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
+
+    from cpps.priorities.models import Idea
 
 
 def _account(user: User | AnonymousUser) -> User:
@@ -343,7 +347,7 @@ class CommitmentTerms:
     baseline: str
     target: str
     area_codes: Sequence[str] = ()
-    priority: Idea | None = None
+    priority: Idea | None = None  # a priority the commitment answers (see approved_ideas)
 
 
 def _validated_terms(
@@ -361,8 +365,9 @@ def _validated_terms(
     if not (terms.metric.strip() and terms.baseline.strip() and terms.target.strip()):
         raise InvalidInputError(_("Say how it will be measured: metric, baseline and target."))
     priority = terms.priority
-    if priority is not None and (
-        priority.process.jurisdiction_id != jurisdiction.pk or priority.state != IdeaState.APPROVED
+    if (
+        priority is not None
+        and not approved_ideas(jurisdiction=jurisdiction).filter(pk=priority.pk).exists()
     ):
         raise InvalidInputError(_("Choose a priority from one of this community's rounds."))
     codes = list(dict.fromkeys(terms.area_codes))
@@ -719,7 +724,7 @@ def rating_record(
     """A resident's rating of an agreed commitment in an open scorecard; given once, never
     edited or hidden afterwards (no service changes or deletes a rating)."""
     process = participant.process
-    if process.kind != ProcessKind.SCORECARD or process.state != ProcessState.OPEN:
+    if process.kind != SCORECARD_KIND or process.state != ProcessState.OPEN:
         raise InvalidTransitionError(_("This scorecard is not open for ratings right now."))
     if commitment.jurisdiction_id != process.jurisdiction_id or commitment.status not in {
         CommitmentStatus.AGREED

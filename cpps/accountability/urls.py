@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cpps.accountability import sms, views
+from cpps.accountability import views
 
 app_name = "accountability"
 P = "j/<slug:slug>/accountability/"
@@ -24,5 +24,4 @@ urlpatterns = [
     path(C + "progress/", views.commitment_progress, name="commitment_progress"),
     path(P + "scorecards/<int:pk>/", views.scorecard_take_part, name="scorecard"),
     path(P + "scorecards/<int:pk>/results/", views.scorecard_results, name="scorecard_results"),
-    path("hooks/sms/processes/<int:pk>/", sms.sms_webhook, name="sms"),
 ]

@@ -24,9 +24,10 @@ from cpps.accountability.models import Commitment
 from cpps.accounts.policy import Action, can, require
 from cpps.common.errors import DomainError, InvalidInputError
 from cpps.jurisdictions.models import Jurisdiction
-from cpps.jurisdictions.selectors import area_get, jurisdiction_get
-from cpps.priorities.views import anonymous_only, session_participant, start_taking_part
-from cpps.processes.forms import DemographicsForm
+from cpps.jurisdictions.selectors import area_get, area_list, jurisdiction_get
+from cpps.participation import web
+from cpps.participation.forms import DemographicsForm
+from cpps.participation.selectors import eligibility_sentence
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
 
@@ -365,20 +366,28 @@ def scorecard_take_part(request: HttpRequest, slug: str, pk: int) -> HttpRespons
     """Residents rate every agreed commitment, one at a time, without an account or JS."""
     jurisdiction = jurisdiction_get(slug=slug)
     scorecard = selectors.scorecard_get(jurisdiction=jurisdiction, pk=pk)
-    refused = anonymous_only(request)
+    refused = web.signed_in_refusal(request, scorecard)
     if refused:
         return refused
-    participant = session_participant(request, scorecard)
+    participant = web.participant_of(request, scorecard)
     if participant is None:
+        areas = [(a.code, a.name) for a in area_list(jurisdiction=jurisdiction)]
+        about_you = DemographicsForm(
+            request.POST if request.POST.get("action") == "start" else None, areas=areas
+        )
         if request.method == "POST" and request.POST.get("action") == "start":
-            start_taking_part(request, scorecard)
+            about_you.is_valid()  # tampered answers about oneself are dropped, never refused
+            try:
+                web.join(request, scorecard, demographics=about_you.answers())
+            except DomainError as refusal:
+                return web.gate_response(request, scorecard, refusal)
             return redirect("accountability:scorecard", slug=slug, pk=pk)
         context = {
             "jurisdiction": jurisdiction,
             "scorecard": scorecard,
             "started": False,
-            "areas": jurisdiction.areas.order_by("code"),
-            "about_you": DemographicsForm(),
+            "about_you": about_you,
+            "eligibility": eligibility_sentence(scorecard),
         }
         return render(request, "accountability/scorecard.html", context)
     rated = selectors.rated_commitment_ids(scorecard=scorecard, participant=participant)

@@ -26,7 +26,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     roles: list[str] = []
     if jurisdiction is not None:
         slug = jurisdiction.slug
-        links.append((reverse("jurisdictions:home", args=[slug]), jurisdiction.name))
+        links.append((reverse("processes:jurisdiction_home", args=[slug]), jurisdiction.name))
         links.append((reverse("panels:list", args=[slug]), _("Panels")))
         links.append((reverse("priorities:list", args=[slug]), _("Priorities")))
         links.append((reverse("accountability:board", args=[slug]), _("Commitments")))

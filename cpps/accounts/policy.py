@@ -148,8 +148,3 @@ def require(user: User | AnonymousUser, action: Action, jurisdiction: Jurisdicti
     if role is None:
         raise PermissionRefusedError(_("Your roles in this jurisdiction do not allow this."))
     return role
-
-
-def is_police(user: User | AnonymousUser, jurisdiction: Jurisdiction) -> bool:
-    """Say whether `user` holds a police role in `jurisdiction` (used to hide personal data)."""
-    return Role.POLICE_LIAISON in roles_of(user, jurisdiction)

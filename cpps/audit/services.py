@@ -3,6 +3,7 @@ an act and its audit event are stored together or not at all."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +37,12 @@ class Actor:
 
 
 SYSTEM = Actor(ref="system", role="system")
+
+
+def text_digest(*texts: str) -> str:
+    """A SHA-256 digest standing in the public log for text a resident wrote: the log may never
+    publish their words, yet anyone holding the text can check it is the one moderated."""
+    return hashlib.sha256("\x1f".join(texts).encode("utf-8")).hexdigest()
 
 
 def audit_event_record(

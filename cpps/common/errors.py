@@ -17,3 +17,16 @@ class InvalidInputError(DomainError):
 
 class InvalidTransitionError(DomainError):
     """The object is not in a state that allows this action."""
+
+
+class TooManyError(DomainError):
+    """A limit on how often something may be done was reached (answered with 429)."""
+
+
+def status_of(error: DomainError) -> int:
+    """The HTTP status a refused request gets, decided once for pages and the API."""
+    if isinstance(error, PermissionRefusedError):
+        return 403
+    if isinstance(error, TooManyError):
+        return 429
+    return 400

@@ -7,16 +7,26 @@ round trip would cost as much as the database query it saves.
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 Value = TypeVar("Value")
 
 
 class BriefMemo(Generic[Value]):
+    _instances: ClassVar[weakref.WeakSet[BriefMemo[Any]]] = weakref.WeakSet()
+
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._entries: dict[Hashable, tuple[float, Value]] = {}
+        BriefMemo._instances.add(self)
+
+    @classmethod
+    def forget_everything(cls) -> None:
+        """Empty every memo of the process (tests start afresh; nothing else needs it)."""
+        for memo in list(cls._instances):
+            memo._entries.clear()
 
     def get(self, key: Hashable, load: Callable[[], Value], *, usable: bool = True) -> Value:
         """The remembered value for ``key`` if fresh (and ``usable``), else ``load()``'s."""

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from cpps.common.errors import DomainError, PermissionRefusedError
+from cpps.common.errors import DomainError, status_of
 
 
 class DomainErrorMiddleware:
@@ -20,7 +20,7 @@ class DomainErrorMiddleware:
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         if not isinstance(exception, DomainError):
             return None
-        status = 403 if isinstance(exception, PermissionRefusedError) else 400
+        status = status_of(exception)
         return render(
             request, "error.html", {"message": str(exception), "status": status}, status=status
         )

@@ -2,6 +2,18 @@
 
 from __future__ import annotations
 
+import csv
+import io
+import re
+from collections.abc import Sequence
+
+from django.utils.translation import gettext as _
+
+from cpps.common.errors import InvalidInputError
+
+MAX_UPLOAD_BYTES = 5_000_000
+# A phone number with its country code (“+1 312 555 0142”), which is not a formula.
+PHONE_CELL = re.compile(r"\+\d[\d .()-]{6,24}")
 # A cell starting with one of these is run as a formula by spreadsheet programs.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
 
@@ -15,3 +27,87 @@ def starts_like_formula(cell: str) -> bool:
     except ValueError:
         return True
     return False
+
+
+# Strict CSV reading: every problem names its row and column, and nothing is imported.
+
+
+def _text(data: bytes) -> str:
+    if len(data) > MAX_UPLOAD_BYTES:
+        raise InvalidInputError(_("The file is larger than 5 MB; split it into smaller files."))
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        row = data[: error.start].count(b"\n") + 1
+        row_start = data.rfind(b"\n", 0, error.start) + 1
+        header = data.split(b"\n", 1)[0].decode("utf-8", errors="replace").split(",")
+        index = data[row_start : error.start].count(b",")
+        column = header[index].strip().lower() if index < len(header) else str(index + 1)
+        raise InvalidInputError(
+            _(
+                "Row %(row)s, column “%(column)s” is not valid UTF-8 text. Save the file as "
+                "“CSV UTF-8” and upload it again; nothing was imported."
+            )
+            % {"row": row, "column": column}
+        ) from error
+
+
+def read_uploaded_csv(
+    data: bytes, *, required: Sequence[str], phone_columns: Sequence[str] = ()
+) -> list[dict[str, str]]:
+    """Rows of an uploaded CSV as dicts keyed by lower-case header. In `phone_columns` a cell
+    such as “+1 312 555 0142” is a number with its country code, not a formula.
+
+    Raises:
+        InvalidInputError: wrong encoding, a malformed row, a missing column, a cell that a
+            spreadsheet would run as a formula. The message names the row and column.
+    """
+    text = _text(data)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        table = list(reader)
+    except csv.Error as error:
+        raise InvalidInputError(
+            _("Row %(row)s is not well-formed CSV (%(reason)s); nothing was imported.")
+            % {"row": reader.line_num, "reason": str(error)}
+        ) from error
+    if not table or not any(cell.strip() for cell in table[0]):
+        raise InvalidInputError(_("The file is empty; nothing was imported."))
+    header = [cell.strip().lower() for cell in table[0]]
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise InvalidInputError(
+            _("Row 1 (the header) lacks the column(s) %(columns)s; nothing was imported.")
+            % {"columns": ", ".join(f"“{name}”" for name in missing)}
+        )
+    rows: list[dict[str, str]] = []
+    for number, cells in enumerate(table[1:], start=2):
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            raise InvalidInputError(
+                _(
+                    "Row %(row)s has %(found)s cells but the header has %(expected)s columns; "
+                    "nothing was imported."
+                )
+                % {"row": number, "found": len(cells), "expected": len(header)}
+            )
+        for column, cell in zip(header, cells, strict=True):
+            # Imports refuse even numeric-looking cells: a list of addresses has no formulas.
+            if cell.startswith(FORMULA_PREFIXES) and not (
+                column in phone_columns and PHONE_CELL.fullmatch(cell)
+            ):
+                raise InvalidInputError(
+                    _(
+                        "Row %(row)s, column “%(column)s” starts with “%(char)s”, which a "
+                        "spreadsheet would run as a formula. Remove that character; nothing "
+                        "was imported."
+                    )
+                    % {"row": number, "column": column, "char": cell[0].strip() or "tab"}
+                )
+        rows.append(
+            {**dict(zip(header, (c.strip() for c in cells), strict=True)), "#": str(number)}
+        )
+    if not rows:
+        raise InvalidInputError(_("The file has a header but no rows; nothing was imported."))
+    return rows

@@ -8,9 +8,10 @@ from ninja import NinjaAPI
 from cpps import __version__
 from cpps.accountability.api import router as accountability_router
 from cpps.audit.api import router as audit_router
-from cpps.common.errors import DomainError, PermissionRefusedError
+from cpps.common.errors import DomainError, status_of
 from cpps.jurisdictions.api import router as jurisdictions_router
 from cpps.listening.api import router as listening_router
+from cpps.priorities.api import router as priorities_router
 from cpps.processes.api import router as processes_router
 
 api = NinjaAPI(
@@ -25,12 +26,12 @@ api.add_router("/jurisdictions/", processes_router)
 api.add_router("/jurisdictions/", audit_router)
 api.add_router("/jurisdictions/", accountability_router)
 api.add_router("/jurisdictions/", listening_router)
+api.add_router("/jurisdictions/", priorities_router)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    status = 403 if isinstance(error, PermissionRefusedError) else 400
-    return api.create_response(request, {"detail": str(error)}, status=status)
+    return api.create_response(request, {"detail": str(error)}, status=status_of(error))
 
 
 @api.exception_handler(Http404)

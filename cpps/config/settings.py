@@ -100,10 +100,14 @@ INSTALLED_APPS = [
     "cpps.jurisdictions",
     "cpps.audit",
     "cpps.processes",
+    "cpps.channels",
+    "cpps.participation",
     "cpps.listening",
     "cpps.priorities",
     "cpps.accountability",
     "cpps.panels",
+    "cpps.deliberation",
+    "cpps.demo",
 ]
 
 MIDDLEWARE = [
@@ -118,6 +122,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "cpps.common.middleware.DomainErrorMiddleware",
+    "cpps.participation.web.DeviceCookieMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
@@ -229,7 +234,8 @@ if PRODUCTION:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = env_flag("SECURE_HSTS_PRELOAD", default=True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-if env_flag("BEHIND_PROXY", default=False):
+BEHIND_PROXY = env_flag("BEHIND_PROXY", default=False)
+if BEHIND_PROXY:
     # Only behind a proxy that sets these headers itself; otherwise clients could spoof them.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True

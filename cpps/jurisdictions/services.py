@@ -93,19 +93,3 @@ def census_import(
             payload={"file": file_name, **summary},
         )
     return summary
-
-
-def area_rename(*, area: Area, name: str, actor: Actor = SYSTEM) -> Area:
-    """Give an area its public name."""
-    with transaction.atomic():
-        previous = area.name
-        area.name = name
-        area.save(update_fields=["name"])
-        audit_event_record(
-            jurisdiction=area.jurisdiction,
-            actor=actor,
-            action="area.renamed",
-            target=area,
-            payload={"code": area.code, "from": previous, "to": name},
-        )
-    return area

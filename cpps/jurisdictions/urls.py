@@ -4,7 +4,6 @@ from cpps.jurisdictions import views
 
 app_name = "jurisdictions"
 urlpatterns = [
-    path("<slug:slug>/", views.jurisdiction_home, name="home"),
     path("<slug:slug>/areas/<str:code>/", views.area_detail, name="area"),
     path("<slug:slug>/members/", views.members, name="members"),
     path(

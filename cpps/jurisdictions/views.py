@@ -9,12 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cpps.accounts.models import Membership, User
-from cpps.accounts.policy import Action, can, require
+from cpps.accounts.policy import Action, require
 from cpps.accounts.services import membership_grant, membership_revoke
 from cpps.common.errors import InvalidInputError
 from cpps.jurisdictions import selectors
 from cpps.jurisdictions.forms import MembershipGrantForm
-from cpps.processes.selectors import process_list
 
 
 @require_safe
@@ -22,19 +21,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request, "jurisdictions/index.html", {"jurisdictions": selectors.jurisdiction_list()}
     )
-
-
-@require_safe
-def jurisdiction_home(request: HttpRequest, slug: str) -> HttpResponse:
-    jurisdiction = selectors.jurisdiction_get(slug=slug)
-    context = {
-        "jurisdiction": jurisdiction,
-        "processes": process_list(jurisdiction=jurisdiction),
-        "areas": selectors.area_list(jurisdiction=jurisdiction),
-        "population": selectors.jurisdiction_population(jurisdiction=jurisdiction),
-        "can_create_process": can(request.user, Action.CREATE_PROCESS, jurisdiction),
-    }
-    return render(request, "jurisdictions/jurisdiction_home.html", context)
 
 
 @require_safe

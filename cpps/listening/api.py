@@ -14,7 +14,8 @@ from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.listening import selectors, services
 from cpps.listening.exports import results_document
 from cpps.listening.schemas import ResponseIn, ResponseOut
-from cpps.processes.models import Channel, ProcessState
+from cpps.participation.web import join_context
+from cpps.processes.models import ProcessState
 
 router = Router(tags=["listening"])
 
@@ -23,15 +24,18 @@ router = Router(tags=["listening"])
 def submit_response(
     request: HttpRequest, slug: str, pk: int, payload: ResponseIn
 ) -> Status[ResponseOut]:
-    """Store one complete, anonymous response; the same client_id is only ever stored once."""
+    """Store one complete, anonymous response; the same client_id is only ever stored once.
+
+    Open surveys only; each network address brings in at most as many people as the survey
+    allows (429 beyond that).
+    """
     if request.user.is_authenticated:
         raise HttpError(409, _("Answering is anonymous: send answers without signing in."))
     process = selectors.survey_for_submission(slug=slug, pk=pk)
-    _response, created = services.response_submit(
+    _response, created = services.response_submit_anonymous(
         process=process,
-        channel=Channel.WEB,
         client_id=payload.client_id,
-        identity=payload.client_id,
+        join=join_context(request, process, with_device=False),
         language=payload.language,
         answers=payload.answers,
         area_code=payload.area,

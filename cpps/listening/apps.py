@@ -6,5 +6,5 @@ class ListeningConfig(AppConfig):
     label = "listening"
 
     def ready(self) -> None:
-        # Importing connects the receivers; models must be loaded first, hence here.
-        from cpps.listening import receivers  # noqa: F401, PLC0415
+        # Importing registers the kind and connects the receivers; models load first, hence here.
+        from cpps.listening import kind, receivers  # noqa: F401, PLC0415

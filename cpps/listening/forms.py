@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpps.jurisdictions.models import Area
 from cpps.listening.models import Question, QuestionKind
-from cpps.processes.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
+from cpps.participation.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
 
 
 class QuestionForm(forms.Form):

@@ -1,10 +1,10 @@
-"""Survey instruments, responses and the channel sessions (SMS, voice) that feed them.
+"""Survey instruments, responses, seals and paper entries.
 
 A survey is a `Process` of kind ``survey``. Its questions live in numbered instrument versions:
 a published version never changes, so every answer can be read against the exact wording the
 resident saw. Answers belong to a `Response`, which belongs to a `Participant` (a per-process
-pseudonym); phone numbers are kept only as keyed digests, on the channel sessions, never on a
-response or an answer.
+pseudonym); phone numbers are kept only as keyed digests, on the channel layer's conversations,
+never on a response or an answer.
 """
 
 from __future__ import annotations
@@ -14,7 +14,11 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cpps.jurisdictions.models import Area
-from cpps.processes.models import Channel, Participant, Process
+from cpps.participation.models import Channel, Participant
+from cpps.processes.models import Process
+
+# The kind of process this app registers (see kind.py).
+SURVEY_KIND = "survey"
 
 
 class InstrumentState(models.TextChoices):
@@ -193,54 +197,6 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"answer {self.pk}"
-
-
-class PhoneSession(models.Model):
-    """Where one phone number is in one survey, by SMS or by voice call.
-
-    The number itself is never stored: only a digest keyed with the pseudonym key.
-    """
-
-    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="+")
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    phone_digest = models.CharField(max_length=64)
-    language = models.CharField(max_length=5, blank=True)
-    response = models.ForeignKey(
-        Response, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    opted_out = models.BooleanField(default=False)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["process", "channel", "phone_digest"], name="phone_session_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.channel} session {self.pk}"
-
-
-class InboundDelivery(models.Model):
-    """A webhook request already handled, with the reply it got, so retries get the same reply.
-
-    ``sid`` is Twilio's MessageSid (SMS) or CallSid (voice); ``step`` numbers a call's turns.
-    """
-
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    sid = models.CharField(max_length=64)
-    step = models.PositiveIntegerField(default=0)
-    reply = models.TextField(blank=True)
-    received_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["channel", "sid", "step"], name="delivery_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.channel} {self.sid} #{self.step}"
 
 
 class PaperEntry(models.Model):

@@ -20,7 +20,8 @@ from cpps.audit.services import Actor, audit_event_record
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
 from cpps.listening import services
 from cpps.listening.models import PaperEntry, Response
-from cpps.processes.models import Channel, Process
+from cpps.participation.identities import Identity
+from cpps.processes.models import Process
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -168,9 +169,8 @@ def _store(process: Process, code: str, values: EntryValues, entries: list[Paper
     area = about.pop("area", "")
     response_id, _created = services.response_submit(
         process=process,
-        channel=Channel.PAPER,
         client_id=f"paper:{code}",
-        identity=code,
+        identity=Identity.paper_form(code),
         language="en",
         answers=answers,
         area_code=area,

@@ -34,7 +34,7 @@ from reportlab.platypus import (
 
 from cpps.jurisdictions.models import Area
 from cpps.listening.models import Instrument, Question, QuestionKind
-from cpps.processes.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
+from cpps.participation.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
 from cpps.processes.models import Process
 
 # The "about you" questions in Spanish, for the printed form (the web uses the translations).

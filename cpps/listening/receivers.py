@@ -6,13 +6,14 @@ from typing import Any
 
 from django.dispatch import receiver
 
+from cpps.listening.models import SURVEY_KIND
 from cpps.listening.services import responses_seal
-from cpps.processes.models import Process, ProcessKind, ProcessState
+from cpps.processes.models import Process, ProcessState
 from cpps.processes.signals import process_state_changed
 
 
 @receiver(process_state_changed, sender=Process, dispatch_uid="listening-seal-on-close")
 def seal_when_survey_closes(*, process: Process, previous: str, **_kwargs: Any) -> None:
     """A survey that stops taking answers has every answer it took sealed at that moment."""
-    if process.kind == ProcessKind.SURVEY and previous == ProcessState.OPEN:
+    if process.kind == SURVEY_KIND and previous == ProcessState.OPEN:
         responses_seal(process=process)

@@ -29,6 +29,7 @@ from cpps.listening.adapters import (
     survey_weights,
 )
 from cpps.listening.models import (
+    SURVEY_KIND,
     Answer,
     Instrument,
     PaperEntry,
@@ -37,8 +38,8 @@ from cpps.listening.models import (
     Response,
     ResponseSeal,
 )
-from cpps.processes.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
-from cpps.processes.models import Process, ProcessKind
+from cpps.participation.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
+from cpps.processes.models import Process
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -50,7 +51,7 @@ if TYPE_CHECKING:
 def survey_get(*, jurisdiction: Jurisdiction, pk: int) -> Process:
     try:
         return Process.objects.select_related("jurisdiction").get(
-            jurisdiction=jurisdiction, pk=pk, kind=ProcessKind.SURVEY
+            jurisdiction=jurisdiction, pk=pk, kind=SURVEY_KIND
         )
     except Process.DoesNotExist as missing:
         raise Http404(pk) from missing
@@ -60,7 +61,7 @@ def survey_get_by_slug(*, slug: str, pk: int) -> Process:
     """The survey with its jurisdiction, in one query (for the submission endpoint)."""
     try:
         return Process.objects.select_related("jurisdiction").get(
-            jurisdiction__slug=slug, pk=pk, kind=ProcessKind.SURVEY
+            jurisdiction__slug=slug, pk=pk, kind=SURVEY_KIND
         )
     except Process.DoesNotExist as missing:
         raise Http404(pk) from missing
@@ -78,7 +79,7 @@ def survey_for_submission(*, slug: str, pk: int) -> Process:
 
 def survey_get_by_pk(*, pk: int) -> Process:
     try:
-        return Process.objects.select_related("jurisdiction").get(pk=pk, kind=ProcessKind.SURVEY)
+        return Process.objects.select_related("jurisdiction").get(pk=pk, kind=SURVEY_KIND)
     except Process.DoesNotExist as missing:
         raise Http404(pk) from missing
 
@@ -155,8 +156,9 @@ class SurveyResults:
     questions: list[QuestionResult]
 
 
-def _completed(process: Process) -> QuerySet[Response]:
-    return Response.objects.filter(process=process, completed_at__isnull=False)
+def _completed(process: Process, *, verified_only: bool = False) -> QuerySet[Response]:
+    completed = Response.objects.filter(process=process, completed_at__isnull=False)
+    return completed.filter(participant__verified=True) if verified_only else completed
 
 
 def _group_labels() -> dict[str, dict[str, str]]:
@@ -176,8 +178,12 @@ def _variable_titles() -> dict[str, str]:
     }
 
 
-def _respondents(process: Process) -> tuple[list[int], list[Respondent]]:
-    rows = _completed(process).values_list("pk", "area__code", "participant__demographics")
+def _respondents(
+    process: Process, *, verified_only: bool = False
+) -> tuple[list[int], list[Respondent]]:
+    rows = _completed(process, verified_only=verified_only).values_list(
+        "pk", "area__code", "participant__demographics"
+    )
     ids, respondents = [], []
     for pk, code, demographics in rows.order_by("pk"):
         groups = {key: str(value) for key, value in (demographics or {}).items()}
@@ -188,10 +194,15 @@ def _respondents(process: Process) -> tuple[list[int], list[Respondent]]:
 
 
 def survey_results(
-    *, process: Process, language: str, threshold: int = DEFAULT_THRESHOLD
+    *,
+    process: Process,
+    language: str,
+    threshold: int = DEFAULT_THRESHOLD,
+    verified_only: bool = False,
 ) -> SurveyResults:
-    """Weighted results for every question of every published version, by question key."""
-    ids, respondents = _respondents(process)
+    """Weighted results for every question of every published version, by question key; with
+    ``verified_only``, from verified residents' answers alone."""
+    ids, respondents = _respondents(process, verified_only=verified_only)
     weighting = survey_weights(respondents, survey_census(process))
     position = {pk: index for index, pk in enumerate(ids)}
     answers: dict[str, dict[int, Answer]] = defaultdict(dict)
@@ -357,8 +368,8 @@ def survey_representativeness(
     ]
 
 
-def response_count(*, process: Process) -> int:
-    return _completed(process).count()
+def response_count(*, process: Process, verified_only: bool = False) -> int:
+    return _completed(process, verified_only=verified_only).count()
 
 
 @dataclass(frozen=True)

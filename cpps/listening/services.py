@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -28,9 +27,9 @@ from cpps.common.db import planned_once_cursor
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
 from cpps.common.memo import BriefMemo
 from cpps.engines.auditchain import batch_digest
-from cpps.engines.privacy import pseudonym
 from cpps.jurisdictions.models import Area
 from cpps.listening.models import (
+    SURVEY_KIND,
     Answer,
     Instrument,
     InstrumentState,
@@ -41,8 +40,17 @@ from cpps.listening.models import (
 )
 from cpps.listening.question_bank import STANDARD_MODULE, BankQuestion
 from cpps.listening.selectors import seal_records
-from cpps.processes.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
-from cpps.processes.models import Participant, Process, ProcessKind, ProcessState
+from cpps.participation.demographics import demographics_clean
+from cpps.participation.identities import Identity
+from cpps.participation.models import Participant
+from cpps.participation.services import (
+    JoinContext,
+    JoinLimitError,
+    identity_for_api,
+    participant_for,
+    participant_row,
+)
+from cpps.processes.models import Process, ProcessState
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -59,7 +67,7 @@ CLIENT_ID = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
 
 def _require_survey(process: Process) -> None:
-    if process.kind != ProcessKind.SURVEY:
+    if process.kind != SURVEY_KIND:
         raise InvalidInputError(_("Only a survey has questions."))
 
 
@@ -283,7 +291,7 @@ def current_instrument(process: Process) -> Instrument | None:
 
 
 def _open_instrument(process: Process) -> Instrument:
-    if process.kind != ProcessKind.SURVEY or process.state != ProcessState.OPEN:
+    if process.kind != SURVEY_KIND or process.state != ProcessState.OPEN:
         raise InvalidTransitionError(_("This survey is not open for answers right now."))
     instrument = current_instrument(process)
     if instrument is None:
@@ -291,31 +299,11 @@ def _open_instrument(process: Process) -> Instrument:
     return instrument
 
 
-def participant_for_identity(*, process: Process, channel: str, identity: str) -> Participant:
-    """Return (creating if needed) the participant behind a channel identity.
-
-    The identity (a random web token, a phone number, a paper form code) only ever enters the
-    keyed pseudonym; it is not stored.
-    """
-    code = pseudonym(
-        key=settings.PSEUDONYM_KEY,
-        process_salt=process.pseudonym_salt,
-        channel=channel,
-        identity=identity,
-    )
-    participant, _created = Participant.objects.get_or_create(
-        process=process, pseudonym=code, defaults={"channel": channel}
-    )
-    return participant
-
-
-def response_start(
-    *, process: Process, channel: str, identity: str, language: str = "en"
-) -> Response:
+def response_start(*, participant: Participant, channel: str, language: str = "en") -> Response:
     """Begin a response to the survey's current version."""
+    process = participant.process
     instrument = _open_instrument(process)
     with transaction.atomic():
-        participant = participant_for_identity(process=process, channel=channel, identity=identity)
         return Response.objects.create(
             process=process,
             instrument=instrument,
@@ -350,47 +338,71 @@ def _clean_values(question: Question, values: Sequence[str]) -> dict[str, object
     return {"skipped": False, "choices": chosen, "number": None, "text": ""}
 
 
-def response_answer(*, response: Response, question: Question, values: Sequence[str]) -> Answer:
-    """Store (or change) the answer to one question; no values means the resident skipped it."""
+def response_answer(*, response: Response, question: Question, values: Sequence[str]) -> None:
+    """Store (or change) the answer to one question; no values means the resident skipped it.
+
+    Changing an answer and two answers to the same question arriving at once both end with
+    exactly one row (an upsert). ``response.position`` moves on past the question.
+    """
     if response.completed_at is not None or response.abandoned:
         raise InvalidTransitionError(_("These answers were already sent; start again to change."))
     if question.instrument_id != response.instrument_id:
         raise InvalidInputError(_("This question is not part of this survey."))
     survey_context(response.process)  # open, with a published version
     fields = _clean_values(question, values)
-    # No savepoint of its own: nothing here is caught and retried inside a caller's transaction.
-    with transaction.atomic(savepoint=False):
-        # One upsert (INSERT ... ON CONFLICT DO UPDATE): changing an answer and two answers to
-        # the same question arriving at once both end with exactly one row.
-        (answer,) = Answer.objects.bulk_create(
-            [Answer(response=response, question=question, **fields)],
-            update_conflicts=True,
-            unique_fields=["response", "question"],
-            update_fields=[*fields, "answered_at"],
-        )
-        if question.position >= response.position:
-            response.position = question.position + 1
-            response.save(update_fields=["position"])
-    return answer
+    following = question.position + 1
+    if connection.vendor == "postgresql":
+        # The SMS and voice hot path: one statement, planned once per connection.
+        parameters: dict[str, Any] = {
+            "response": response.pk,
+            "question": question.pk,
+            "choices": json.dumps(fields["choices"]),
+            "number": fields["number"],
+            "text": fields["text"],
+            "skipped": fields["skipped"],
+            "now": timezone.now(),
+            "following": following,
+        }
+        with planned_once_cursor() as cursor:
+            cursor.execute(_ANSWER_UPSERT, parameters)
+    else:
+        # No savepoint of its own: nothing here is caught and retried inside a transaction.
+        with transaction.atomic(savepoint=False):
+            Answer.objects.bulk_create(
+                [Answer(response=response, question=question, **fields)],
+                update_conflicts=True,
+                unique_fields=["response", "question"],
+                update_fields=[*fields, "answered_at"],
+            )
+            if following > response.position:
+                Response.objects.filter(pk=response.pk).update(position=following)
+    response.position = max(response.position, following)
 
 
-def _clean_profile(
-    process: Process, area_code: str, demographics: Mapping[str, str]
-) -> tuple[Area | None, dict[str, str]]:
-    area = None
-    if area_code:
-        area = Area.objects.filter(jurisdiction=process.jurisdiction, code=area_code).first()
-        if area is None:
-            raise InvalidInputError(_("Choose one of the areas offered."))
-    cleaned: dict[str, str] = {}
-    for question in DEMOGRAPHIC_QUESTIONS:
-        answer = demographics.get(question.key, "")
-        if not answer:
-            continue
-        if answer not in {value for value, _label in question.choices}:
-            raise InvalidInputError(_("Choose one of the answers offered."))
-        cleaned[question.key] = answer
-    return area, cleaned
+# Table names come from the models; every value is a parameter, bound on the server.
+_ANSWER_UPSERT = f"""
+WITH answered AS (
+    INSERT INTO {Answer._meta.db_table} (response_id, question_id, choices, number, text,
+        skipped, answered_at)
+    VALUES (%(response)s, %(question)s, %(choices)s::jsonb, %(number)s::smallint, %(text)s,
+        %(skipped)s, %(now)s)
+    ON CONFLICT (response_id, question_id) DO UPDATE SET choices = EXCLUDED.choices,
+        number = EXCLUDED.number, text = EXCLUDED.text, skipped = EXCLUDED.skipped,
+        answered_at = EXCLUDED.answered_at
+    RETURNING response_id
+)
+UPDATE {Response._meta.db_table} SET position = %(following)s
+WHERE id = (SELECT response_id FROM answered) AND position < %(following)s
+"""  # noqa: S608
+
+
+def _area_of(process: Process, area_code: str) -> Area | None:
+    if not area_code:
+        return None
+    area = Area.objects.filter(jurisdiction=process.jurisdiction, code=area_code).first()
+    if area is None:
+        raise InvalidInputError(_("Choose one of the areas offered."))
+    return area
 
 
 def response_complete(
@@ -405,7 +417,8 @@ def response_complete(
     if response.abandoned:
         raise InvalidTransitionError(_("These answers were replaced by a fresh start."))
     _open_instrument(response.process)
-    area, cleaned = _clean_profile(response.process, area_code, demographics or {})
+    area = _area_of(response.process, area_code)
+    cleaned = demographics_clean(demographics or {})
     with transaction.atomic():
         _finish(response, area=area, demographics=cleaned)
     return response
@@ -489,8 +502,7 @@ class Submission:
     """A whole response as received: from an API client, a paper form, or an import."""
 
     client_id: str
-    identity: str
-    channel: str
+    identity: Identity
     language: str
     answers: Mapping[str, Sequence[str]]
     area_code: str = ""
@@ -515,8 +527,7 @@ def _validated(
     }
     if submission.area_code and submission.area_code not in context.area_ids:
         raise InvalidInputError(_("Choose one of the areas offered."))
-    _area, cleaned = _clean_profile(process, "", submission.demographics)
-    return fields, cleaned
+    return fields, demographics_clean(submission.demographics)
 
 
 def _insert(
@@ -527,22 +538,14 @@ def _insert(
     demographics: dict[str, str],
 ) -> Response:
     """Write one validated submission (inside the caller's transaction)."""
-    participant = Participant.objects.create(
-        process=process,
-        channel=submission.channel,
-        demographics=demographics,
-        pseudonym=pseudonym(
-            key=settings.PSEUDONYM_KEY,
-            process_salt=process.pseudonym_salt,
-            channel=submission.channel,
-            identity=submission.identity,
-        ),
+    participant = participant_for(
+        process=process, identity=submission.identity, demographics=demographics
     )
     response = Response.objects.create(
         process=process,
         instrument=context.instrument,
         participant=participant,
-        channel=submission.channel,
+        channel=submission.identity.channel,
         language=submission.language if submission.language in LANGUAGES else "en",
         client_id=submission.client_id,
         position=len(context.questions) + 1,
@@ -559,9 +562,8 @@ def _insert(
 def response_submit(
     *,
     process: Process,
-    channel: str,
     client_id: str,
-    identity: str,
+    identity: Identity,
     language: str,
     answers: Mapping[str, Sequence[str]],
     area_code: str = "",
@@ -578,13 +580,12 @@ def response_submit(
     submission = Submission(
         client_id=client_id,
         identity=identity,
-        channel=channel,
         language=language,
         answers=answers,
         area_code=area_code,
         demographics=demographics or {},
     )
-    if process.kind == ProcessKind.SURVEY and process.state == ProcessState.OPEN:
+    if process.kind == SURVEY_KIND and process.state == ProcessState.OPEN:
         context = survey_context(process)
         fields, cleaned = _validated(process, context, submission)
         try:
@@ -604,6 +605,42 @@ def response_submit(
     if existing is None:
         raise InvalidTransitionError(_("This survey is not open for answers right now."))
     return existing, False
+
+
+def response_submit_anonymous(
+    *,
+    process: Process,
+    client_id: str,
+    join: JoinContext,
+    language: str,
+    answers: Mapping[str, Sequence[str]],
+    area_code: str = "",
+    demographics: Mapping[str, str] | None = None,
+) -> tuple[int, bool]:
+    """`response_submit` for a client without an account or invitation (the JSON API): open
+    surveys only, within their limits per network address. A resent id is always answered with
+    the stored response, even once the address's limit is reached.
+
+    Raises:
+        NotEligibleError: the survey is by invitation or for verified residents.
+        JoinLimitError: the address brought in as many people as the survey allows.
+    """
+    try:
+        identity = identity_for_api(process=process, client_id=client_id, context=join)
+    except JoinLimitError:
+        existing = _response_id_for(process, client_id)
+        if existing is None:
+            raise
+        return existing, False
+    return response_submit(
+        process=process,
+        client_id=client_id,
+        identity=identity,
+        language=language,
+        answers=answers,
+        area_code=area_code,
+        demographics=demographics,
+    )
 
 
 def _response_id_for(process: Process, client_id: str) -> int | None:
@@ -644,17 +681,14 @@ def _insert_in_one_statement(
     """
     now = timezone.now()
     keys = list(fields)
+    row = participant_row(process=process, identity=submission.identity, demographics=demographics)
     parameters: dict[str, Any] = {
         "process": process.pk,
         "open": ProcessState.OPEN.value,
-        "pseudonym": pseudonym(
-            key=settings.PSEUDONYM_KEY,
-            process_salt=process.pseudonym_salt,
-            channel=submission.channel,
-            identity=submission.identity,
-        ),
-        "channel": submission.channel,
-        "demographics": json.dumps(demographics),
+        "pseudonym": row["pseudonym"],
+        "channel": row["channel"],
+        "demographics": json.dumps(row["demographics"]),
+        "verified": row["verified"],
         "now": now,
         "instrument": context.instrument.pk,
         "language": submission.language if submission.language in LANGUAGES else "en",
@@ -681,8 +715,9 @@ WITH open_survey AS (
     SELECT id FROM {Process._meta.db_table} WHERE id = %(process)s AND state = %(open)s
 ), new_participant AS (
     INSERT INTO {Participant._meta.db_table} (process_id, pseudonym, channel, demographics,
-        joined_at)
-    SELECT id, %(pseudonym)s, %(channel)s, %(demographics)s::jsonb, %(now)s FROM open_survey
+        verified, joined_at)
+    SELECT id, %(pseudonym)s, %(channel)s, %(demographics)s::jsonb, %(verified)s, %(now)s
+    FROM open_survey
     RETURNING id
 ), new_response AS (
     INSERT INTO {Response._meta.db_table} (process_id, instrument_id, participant_id, channel,
@@ -723,7 +758,9 @@ def responses_import(
                 target=process,
                 payload={
                     "count": len(validated),
-                    "channels": dict(sorted(Counter(s.channel for s in submissions).items())),
+                    "channels": dict(
+                        sorted(Counter(s.identity.channel for s in submissions).items())
+                    ),
                     "version": context.instrument.version,
                 },
             )
@@ -786,8 +823,3 @@ def responses_seal_pending() -> int:
         seal = responses_seal(process=process)
         sealed += seal.count if seal is not None else 0
     return sealed
-
-
-def unanswered_questions(response: Response) -> Iterable[Question]:
-    answered = Answer.objects.filter(response=response).values_list("question_id", flat=True)
-    return response.instrument.questions.exclude(pk__in=list(answered)).order_by("position")

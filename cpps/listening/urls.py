@@ -1,6 +1,6 @@
 from django.urls import path
 
-from cpps.listening import telephony, views
+from cpps.listening import views
 
 app_name = "listening"
 SURVEY = "j/<slug:slug>/surveys/<int:pk>/"
@@ -26,7 +26,4 @@ urlpatterns = [
     path("survey/<int:pk>/q/<int:position>/", views.survey_question, name="question"),
     path("survey/<int:pk>/about-you/", views.survey_about_you, name="about_you"),
     path("survey/<int:pk>/thank-you/", views.survey_done, name="done"),
-    path("survey/<int:pk>/resume/<str:token>/", views.survey_resume, name="resume"),
-    path("hooks/sms/<int:pk>/", telephony.sms_webhook, name="sms"),
-    path("hooks/voice/<int:pk>/", telephony.voice_webhook, name="voice"),
 ]

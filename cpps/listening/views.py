@@ -3,20 +3,15 @@ JavaScript), and results (everyone; aggregates only)."""
 
 from __future__ import annotations
 
-import secrets
-
-from django.conf import settings
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cpps.accounts.policy import Action, can, require
-from cpps.common.errors import InvalidInputError, InvalidTransitionError
-from cpps.engines.privacy import pseudonym
+from cpps.common.errors import DomainError, InvalidInputError, InvalidTransitionError
 from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.listening import paper, selectors, services
 from cpps.listening.exports import csv_text, results_document, results_rows
@@ -30,10 +25,10 @@ from cpps.listening.models import (
     Response,
 )
 from cpps.listening.printing import render_paper_forms
-from cpps.processes.models import Channel, Participant, Process, ProcessState
-
-SESSION_RESPONSES = "cpps_survey_responses"
-SESSION_TOKENS = "cpps_survey_tokens"
+from cpps.participation import web
+from cpps.participation.models import Channel
+from cpps.participation.selectors import eligibility_sentence
+from cpps.processes.models import Process, ProcessState
 
 
 def _posted(request: HttpRequest) -> QueryDict | None:
@@ -160,40 +155,24 @@ def question_add(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 
 def _session_response(request: HttpRequest, process: Process) -> Response | None:
-    response_id = request.session.get(SESSION_RESPONSES, {}).get(str(process.pk))
-    if response_id is None:
+    """The response this browser's participant is answering (or has sent)."""
+    participant = web.participant_of(request, process)
+    if participant is None:
         return None
     return (
         Response.objects.select_related("instrument", "process__jurisdiction")
-        .filter(pk=response_id, process=process, abandoned=False)
+        .filter(participant=participant, abandoned=False)
+        .order_by("-pk")
         .first()
     )
 
 
-def _remember(request: HttpRequest, process: Process, response: Response, token: str) -> None:
-    responses = dict(request.session.get(SESSION_RESPONSES, {}))
-    tokens = dict(request.session.get(SESSION_TOKENS, {}))
-    responses[str(process.pk)] = response.pk
-    tokens[str(process.pk)] = token
-    request.session[SESSION_RESPONSES] = responses
-    request.session[SESSION_TOKENS] = tokens
-
-
-def _signed_in_refusal(request: HttpRequest, process: Process) -> HttpResponse:
-    message = _(
-        "You are signed in. Answering is anonymous and never linked to an account: sign out "
-        "first, then open the survey again."
-    )
-    return render(
-        request, "listening/survey_message.html", {"process": process, "error": message}, status=409
-    )
-
-
-def _resume_url(request: HttpRequest, process: Process) -> str:
-    token = request.session.get(SESSION_TOKENS, {}).get(str(process.pk), "")
-    if not token:
-        return ""
-    return request.build_absolute_uri(reverse("listening:resume", args=[process.pk, token]))
+def _continue(response: Response, pk: int) -> HttpResponse:
+    if response.completed_at is not None:
+        return redirect("listening:done", pk=pk)
+    if response.position > response.instrument.questions.count():
+        return redirect("listening:about_you", pk=pk)
+    return redirect("listening:question", pk=pk, position=response.position)
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -203,27 +182,26 @@ def survey_start(request: HttpRequest, pk: int) -> HttpResponse:
     is_open = process.state == ProcessState.OPEN and instrument is not None
     current = _session_response(request, process)
     if request.method == "POST":
-        if request.user.is_authenticated:
-            return _signed_in_refusal(request, process)
-        if current is not None and current.completed_at is not None:
-            return redirect("listening:done", pk=pk)
+        refused = web.signed_in_refusal(request, process)
+        if refused:
+            return refused
         if current is not None:
-            total = current.instrument.questions.count()
-            if current.position > total:
-                return redirect("listening:about_you", pk=pk)
-            return redirect("listening:question", pk=pk, position=current.position)
-        token = secrets.token_urlsafe(18)
-        response = services.response_start(
-            process=process, channel=Channel.WEB, identity=token, language=_language()
-        )
-        request.session.cycle_key()
-        _remember(request, process, response, token)
-        return redirect("listening:question", pk=pk, position=1)
+            return _continue(current, pk)
+        try:
+            participant = web.join(request, process)
+            response = services.response_start(
+                participant=participant, channel=Channel.WEB, language=_language()
+            )
+        except DomainError as error:
+            return web.gate_response(request, process, error)
+        response.process = process
+        return _continue(response, pk)
     context = {
         "process": process,
         "is_open": is_open,
         "question_count": instrument.questions.count() if instrument else 0,
         "current": current,
+        "eligibility": eligibility_sentence(process),
     }
     return render(request, "listening/survey_start.html", context)
 
@@ -276,7 +254,7 @@ def survey_question(request: HttpRequest, pk: int, position: int) -> HttpRespons
         "position": position,
         "total": total,
         "previous": position - 1 if position > 1 else None,
-        "resume_url": _resume_url(request, process),
+        "resume_url": web.resume_url(request, process),
     }
     return render(
         request, "listening/survey_question.html", context, status=400 if form.errors else 200
@@ -319,44 +297,6 @@ def survey_done(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "listening/survey_done.html", {"process": process})
 
 
-@require_http_methods(["GET", "HEAD", "POST"])
-def survey_resume(request: HttpRequest, pk: int, token: str) -> HttpResponse:
-    """Continue unfinished answers from another visit; GET only describes (previews do nothing)."""
-    process = selectors.survey_get_by_pk(pk=pk)
-    if request.method != "POST":
-        return render(request, "listening/survey_resume.html", {"process": process})
-    if request.user.is_authenticated:
-        return _signed_in_refusal(request, process)
-    code = pseudonym(
-        key=settings.PSEUDONYM_KEY,
-        process_salt=process.pseudonym_salt,
-        channel=Channel.WEB,
-        identity=token,
-    )
-    participant = Participant.objects.filter(process=process, pseudonym=code).first()
-    response = (
-        Response.objects.filter(
-            participant=participant, completed_at__isnull=True, abandoned=False
-        ).last()
-        if participant
-        else None
-    )
-    if response is None:
-        message = _("There are no unfinished answers for this link. You can start afresh.")
-        return render(
-            request,
-            "listening/survey_message.html",
-            {"process": process, "error": message, "restart": True},
-            status=404,
-        )
-    request.session.cycle_key()
-    _remember(request, process, response, token)
-    total = response.instrument.questions.count()
-    if response.position > total:
-        return redirect("listening:about_you", pk=pk)
-    return redirect("listening:question", pk=pk, position=response.position)
-
-
 # --- Results -----------------------------------------------------------------------------------
 
 
@@ -366,8 +306,10 @@ def survey_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     process = selectors.survey_get(jurisdiction=jurisdiction, pk=pk)
     can_convene = can(request.user, Action.CONVENE_PROCESS, jurisdiction)
     public = process.state in {ProcessState.CLOSED, ProcessState.PUBLISHED}
+    verified = selectors.response_count(process=process, verified_only=True)
+    verified_only = verified > 0 and request.GET.get("verified") == "1"
     results = (
-        selectors.survey_results(process=process, language=_language())
+        selectors.survey_results(process=process, language=_language(), verified_only=verified_only)
         if public or can_convene
         else None
     )
@@ -382,6 +324,8 @@ def survey_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "results": results,
         "public": public,
         "response_count": selectors.response_count(process=process),
+        "verified_count": verified,
+        "verified_only": verified_only,
         "seals": selectors.seal_summary(process=process),
         "representation": representation,
         "alerts": [line for line in representation if line.missing],

@@ -1,56 +1,39 @@
-"""Bilingual invitation letters (English and Spanish on one page each) as a printable PDF.
-
-ReportLab lays out a letter in milliseconds, so a mailing of thousands is made in one request;
-the QR code is ReportLab's own vector widget (no image files, no network).
-"""
+"""Bilingual invitation letters (English and Spanish on one page each) as a printable PDF."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
-from reportlab.lib.pagesizes import letter
-from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     Flowable,
     HRFlowable,
     PageBreak,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     Table,
     TableStyle,
 )
 
+from cpps.common.pdf import (
+    ADDRESS,
+    BODY,
+    BULLET,
+    CODE,
+    GREEN,
+    SMALL,
+    TITLE,
+    letters_document,
+    qr_drawing,
+)
 from cpps.panels.models import Invitation, Panel
-
-BODY = ParagraphStyle("body", fontName="Helvetica", fontSize=9.6, leading=12.4, spaceAfter=4)
-SMALL = ParagraphStyle("small", parent=BODY, fontSize=8.3, leading=10.5, textColor=colors.black)
-TITLE = ParagraphStyle("title", parent=BODY, fontName="Helvetica-Bold", fontSize=13.5, leading=17)
-ADDRESS = ParagraphStyle("address", parent=BODY, fontSize=11.5, leading=14)
-CODE = ParagraphStyle("code", parent=BODY, fontName="Courier-Bold", fontSize=18, leading=22)
-BULLET = ParagraphStyle("bullet", parent=BODY, leftIndent=10, bulletIndent=0, spaceAfter=1)
-GREEN = colors.HexColor("#0b5c4a")
 
 
 def format_code(code: str) -> str:
     return f"{code[:4]}-{code[4:]}"
-
-
-def qr_drawing(text: str, size: float = 30 * mm) -> Drawing:
-    widget = QrCodeWidget(text)
-    left, bottom, right, top = widget.getBounds()
-    drawing = Drawing(
-        size, size, transform=[size / (right - left), 0, 0, size / (top - bottom), 0, 0]
-    )
-    drawing.add(widget)
-    return drawing
 
 
 @dataclass(frozen=True)
@@ -181,17 +164,6 @@ def letters_pdf(
 ) -> bytes:
     """One page per invitation: what the panel is, that residents (not the police) run it, the
     support offered, the code with a QR code, and how to register (web, phone, paper)."""
-    buffer = io.BytesIO()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=letter,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=14 * mm,
-        bottomMargin=14 * mm,
-        title="Invitations · Invitaciones",
-        author="cpps",
-    )
     story: list[Flowable] = []
     for number, invitation in enumerate(invitations):
         if number:
@@ -207,5 +179,4 @@ def letters_pdf(
             HRFlowable(width="100%", color=colors.grey, spaceBefore=4, spaceAfter=6),
             *_half(SPANISH, panel),
         ]
-    document.build(story)
-    return buffer.getvalue()
+    return letters_document(story, title="Invitations · Invitaciones")

@@ -6,8 +6,12 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cpps.common.models import OutboundSms
-from cpps.processes.models import Channel, Process
+from cpps.channels.models import OutboundSms
+from cpps.participation.models import Channel
+from cpps.processes.models import Process
+
+# The kind of process this app registers (see kind.py).
+PANEL_KIND = "panel"
 
 
 class PanelStage(models.TextChoices):
@@ -161,25 +165,3 @@ class RegistrationContact(models.Model):
 
     def __str__(self) -> str:
         return f"contact of {self.registration.person_id}"
-
-
-class PanelSmsSession(models.Model):
-    """A registration by text message in progress, keyed by a digest of the sender's number."""
-
-    panel = models.ForeignKey(Panel, on_delete=models.CASCADE, related_name="sms_sessions")
-    phone_digest = models.CharField(max_length=64)
-    code = models.CharField(max_length=12)
-    language = models.CharField(max_length=2, blank=True)
-    step = models.PositiveSmallIntegerField(default=0)
-    answers = models.JSONField(default=dict, blank=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["panel", "phone_digest"], name="panel_sms_session_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"sms registration {self.pk} for panel {self.panel_id}"

@@ -13,11 +13,11 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from cpps.accounts.policy import Action, require
-from cpps.common.models import SmsStatus
+from cpps.channels.models import SmsStatus
 from cpps.engines import sortition
 from cpps.panels import adapters
-from cpps.panels.models import Invitation, Panel, PanelStage, Registration
-from cpps.processes.models import Process, ProcessKind
+from cpps.panels.models import PANEL_KIND, Invitation, Panel, PanelStage, Registration
+from cpps.processes.models import Process
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -39,7 +39,7 @@ def panel_process_get(*, jurisdiction: Jurisdiction, pk: int) -> Process:
     """The panel process `pk` of `jurisdiction` (404 for other kinds)."""
     process = (
         Process.objects.select_related("jurisdiction")
-        .filter(jurisdiction=jurisdiction, pk=pk, kind=ProcessKind.PANEL)
+        .filter(jurisdiction=jurisdiction, pk=pk, kind=PANEL_KIND)
         .first()
     )
     if process is None:
@@ -52,13 +52,9 @@ def panel_of(process: Process) -> Panel | None:
 
 
 def panel_process_list(*, jurisdiction: Jurisdiction) -> QuerySet[Process]:
-    return Process.objects.filter(jurisdiction=jurisdiction, kind=ProcessKind.PANEL).order_by(
+    return Process.objects.filter(jurisdiction=jurisdiction, kind=PANEL_KIND).order_by(
         "-created_at"
     )
-
-
-def registration_count(*, panel: Panel) -> int:
-    return panel.registrations.count()
 
 
 def invitation_counts(*, panel: Panel) -> dict[str, int]:

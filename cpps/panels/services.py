@@ -18,17 +18,19 @@ from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
 from cpps.audit.services import SYSTEM, Actor, audit_event_record
+from cpps.channels.models import SmsStatus
+from cpps.channels.outbound import phone_e164
+from cpps.channels.services import sms_dispatch, sms_queue
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
-from cpps.common.models import SmsStatus
-from cpps.common.services import sms_dispatch, sms_queue
-from cpps.common.sms import phone_e164
+from cpps.common.spreadsheets import read_uploaded_csv
 from cpps.engines import sortition
-from cpps.engines.privacy import keyed_digest, pseudonym
+from cpps.engines.privacy import keyed_digest
 from cpps.jurisdictions.models import CensusFigure
 from cpps.panels import adapters
 from cpps.panels.adapters import QuotaRow
 from cpps.panels.computation import frozen_inputs, require_stage
 from cpps.panels.models import (
+    PANEL_KIND,
     Invitation,
     Panel,
     PanelQuota,
@@ -37,7 +39,10 @@ from cpps.panels.models import (
     RegistrationContact,
 )
 from cpps.panels.tasks import panel_compute
-from cpps.processes.models import Channel, Process, ProcessKind, ProcessState
+from cpps.participation.identities import Identity
+from cpps.participation.models import Channel
+from cpps.participation.services import participant_for
+from cpps.processes.models import Process, ProcessState
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -107,7 +112,7 @@ def panel_setup(
     """Set the panel size, what the letter offers, and reset the quotas to census proportions
     ± the tolerance."""
     actor = _actor(user, Action.SET_AGENDA, process)
-    if process.kind != ProcessKind.PANEL:
+    if process.kind != PANEL_KIND:
         raise InvalidInputError(_("Only a panel process can hold a civic lottery."))
     if process.state in CLOSED_STATES:
         raise InvalidTransitionError(_("This process is closed."))
@@ -286,7 +291,7 @@ def invitations_import(
     """
     actor = _actor(user, Action.INVITE, panel.process)
     require_stage(panel, PanelStage.SETUP)
-    rows = adapters.read_csv(data, required=(), phone_columns=("phone",))
+    rows = read_uploaded_csv(data, required=(), phone_columns=("phone",))
     if "address" not in rows[0] and "phone" not in rows[0]:
         raise InvalidInputError(
             _(
@@ -514,14 +519,14 @@ def registration_create(
     household = invitation.household_digest[:16]
     phone_digest = contact_digest(process, phone)
     _refuse_duplicate_person(panel, household, phone_digest)
-    person_id = pseudonym(
-        key=settings.PSEUDONYM_KEY,
-        process_salt=process.pseudonym_salt,
-        channel="panel-invitation",
-        identity=invitation.code,
-    )[:16]
     try:
         with transaction.atomic():
+            # The registrant takes part in the panel under the letter's code: their public id
+            # in the pool and the transcript is the start of that pseudonym.
+            participant = participant_for(
+                process=process, identity=Identity.invitation_code(invitation.code, channel)
+            )
+            person_id = participant.pseudonym[:16]
             registration = Registration.objects.create(
                 panel=panel,
                 invitation=invitation,

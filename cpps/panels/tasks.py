@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from cpps.config.celery import app
+from celery import shared_task
+
 from cpps.panels.computation import panel_compute_run
 from cpps.panels.models import Panel
 
 
-@app.task(name="cpps.panels.compute")  # type: ignore[untyped-decorator]  # celery is untyped
+@shared_task(name="cpps.panels.compute")  # type: ignore[untyped-decorator]  # celery is untyped
 def panel_compute(process_id: int) -> str:
     """Compute and publish the lottery of one frozen panel; return its new stage."""
     panel = Panel.objects.select_related("process__jurisdiction").get(pk=process_id)

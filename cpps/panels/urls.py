@@ -10,7 +10,6 @@ urlpatterns = [
     path(PANEL + "transcript.zip", views.transcript_zip, name="transcript_zip"),
     path(PANEL + "transcript/<str:name>", views.transcript_file, name="transcript_file"),
     path(PANEL + "register/", views.register, name="register"),
-    path(PANEL + "register/sms/", views.sms_webhook, name="sms"),
     path(PANEL + "manage/", views.panel_manage, name="manage"),
     path(PANEL + "manage/setup/", views.panel_setup, name="setup"),
     path(PANEL + "manage/quotas/", views.panel_quotas, name="quotas"),

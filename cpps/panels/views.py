@@ -15,24 +15,18 @@ from django.http import (
     Http404,
     HttpRequest,
     HttpResponse,
-    HttpResponseBadRequest,
-    HttpResponseForbidden,
 )
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
-from twilio.twiml.messaging_response import MessagingResponse
 
 from cpps.accounts.policy import Action, can, require
+from cpps.channels.outbound import sms_is_outbox_only
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
-from cpps.common.sms import sms_is_outbox_only
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.jurisdictions.selectors import jurisdiction_get
-from cpps.listening.phone import delivery_once, normalised_phone
-from cpps.listening.telephony import is_signed, twiml
 from cpps.panels import adapters, selectors, services
 from cpps.panels.forms import (
     DrawForm,
@@ -45,8 +39,9 @@ from cpps.panels.forms import (
 )
 from cpps.panels.letters import letters_pdf
 from cpps.panels.models import Panel, PanelStage
-from cpps.panels.sms import registration_sms_receive
-from cpps.processes.models import Channel, Process
+from cpps.participation import web
+from cpps.participation.models import Channel
+from cpps.processes.models import Process
 
 FormErrors = (InvalidInputError, InvalidTransitionError)
 
@@ -150,7 +145,7 @@ def panel_manage(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             counts=selectors.invitation_counts(panel=panel),
             report=selectors.panel_report(panel=panel),
             progress_percent=round(panel.progress * 100),
-            sms_webhook=request.build_absolute_uri(reverse("panels:sms", args=[slug, pk])),
+            sms_webhook=request.build_absolute_uri(reverse("channels:sms", args=[pk])),
         )
     response = render(request, "panels/panel_manage.html", context)
     if panel is not None and panel.stage == PanelStage.COMPUTING:
@@ -402,12 +397,9 @@ def _registration_page(request: HttpRequest, slug: str, pk: int, *, channel: str
 @require_http_methods(["GET", "HEAD", "POST"])
 def register(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Register with the code from a letter: no account, no JavaScript."""
-    if request.user.is_authenticated:
-        message = _(
-            "You are signed in. Registering is done by the invited resident without an "
-            "account: sign out first, or key in a paper form instead."
-        )
-        return render(request, "error.html", {"message": message, "status": 409}, status=409)
+    refused = web.signed_in_refusal(request)
+    if refused:
+        return refused
     return _registration_page(request, slug, pk, channel=Channel.WEB)
 
 
@@ -475,28 +467,3 @@ def transcript_zip(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="panel-{pk}-transcript.zip"'
     return response
-
-
-@csrf_exempt
-@require_POST
-def sms_webhook(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Twilio-compatible SMS webhook for registering by text; unsigned requests get 403."""
-    if not is_signed(request):
-        return HttpResponseForbidden("Invalid signature.")
-    _jurisdiction, _process, panel = _lookup(slug, pk)
-    panel = _panel_or_404(panel)
-    sid, sender = request.POST.get("MessageSid", ""), request.POST.get("From", "")
-    if not sid or not sender:
-        return HttpResponseBadRequest("MessageSid and From are required.")
-    try:
-        normalised_phone(sender)
-    except InvalidInputError as error:
-        return HttpResponseBadRequest(str(error))
-    body = request.POST.get("Body", "")
-
-    def reply() -> str:
-        document = MessagingResponse()
-        document.message(registration_sms_receive(panel=panel, phone=sender, body=body))
-        return str(document)
-
-    return twiml(delivery_once(channel=Channel.SMS, sid=sid, step=0, handle=reply))

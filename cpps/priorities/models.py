@@ -5,7 +5,11 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from cpps.processes.models import Participant, Process
+from cpps.participation.models import Participant
+from cpps.processes.models import Process
+
+# The kind of process this app registers (see kind.py).
+PRIORITY_ROUND_KIND = "priority_round"
 
 
 class IdeaSource(models.TextChoices):

@@ -7,22 +7,25 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import numpy as np
+from django.db.models import QuerySet
 from django.http import Http404
 
 from cpps.engines.privacy import DEFAULT_THRESHOLD
 from cpps.engines.ranking import IdeaScore, RankingError, choose_next_pair
 from cpps.jurisdictions.models import Jurisdiction
-from cpps.priorities.adapters import fit_ranking, participant_weights
-from cpps.priorities.models import Comparison, Idea, IdeaState
-from cpps.processes.demographics import QUESTIONS
-from cpps.processes.models import Participant, Process, ProcessKind
+from cpps.participation.demographics import QUESTIONS
+from cpps.participation.models import Participant
+from cpps.participation.weighting import participant_weights
+from cpps.priorities.adapters import fit_ranking
+from cpps.priorities.models import PRIORITY_ROUND_KIND, Comparison, Idea, IdeaState
+from cpps.processes.models import Process
 
 GROUP_VARIABLES = ("area", *(question.key for question in QUESTIONS))
 
 
 def round_list(*, jurisdiction: Jurisdiction) -> list[Process]:
     return list(
-        Process.objects.filter(jurisdiction=jurisdiction, kind=ProcessKind.PRIORITY_ROUND)
+        Process.objects.filter(jurisdiction=jurisdiction, kind=PRIORITY_ROUND_KIND)
         .exclude(state="draft")
         .order_by("-created_at")
     )
@@ -30,7 +33,7 @@ def round_list(*, jurisdiction: Jurisdiction) -> list[Process]:
 
 def round_get(*, jurisdiction: Jurisdiction, pk: int) -> Process:
     process = Process.objects.filter(
-        jurisdiction=jurisdiction, pk=pk, kind=ProcessKind.PRIORITY_ROUND
+        jurisdiction=jurisdiction, pk=pk, kind=PRIORITY_ROUND_KIND
     ).first()
     if process is None:
         raise Http404(pk)
@@ -39,6 +42,12 @@ def round_get(*, jurisdiction: Jurisdiction, pk: int) -> Process:
 
 def idea_list(*, process: Process, state: str = IdeaState.APPROVED) -> list[Idea]:
     return list(Idea.objects.filter(process=process, state=state).order_by("pk"))
+
+
+def approved_ideas(*, jurisdiction: Jurisdiction) -> QuerySet[Idea]:
+    """Every idea taken into one of the jurisdiction's rounds: the priorities a commitment can
+    answer (read by accountability)."""
+    return Idea.objects.filter(process__jurisdiction=jurisdiction, state=IdeaState.APPROVED)
 
 
 def idea_get(*, process: Process, pk: int) -> Idea:
@@ -50,6 +59,11 @@ def idea_get(*, process: Process, pk: int) -> Idea:
 
 def comparison_count(*, participant: Participant) -> int:
     return Comparison.objects.filter(participant=participant).count()
+
+
+def voter_count(*, process: Process) -> int:
+    """How many people have compared at least one pair."""
+    return Comparison.objects.filter(process=process).values("participant_id").distinct().count()
 
 
 def next_pair(*, process: Process, participant: Participant) -> tuple[Idea, Idea] | None:

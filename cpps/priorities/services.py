@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import secrets
 from typing import TYPE_CHECKING
 
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
-from cpps.audit.services import Actor, audit_event_record
+from cpps.audit.services import Actor, audit_event_record, text_digest
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
-from cpps.engines.privacy import pseudonym
-from cpps.priorities.models import Comparison, Idea, IdeaSource, IdeaState
-from cpps.processes.models import Channel, Participant, Process, ProcessKind, ProcessState
+from cpps.participation.models import Participant
+from cpps.priorities.models import PRIORITY_ROUND_KIND, Comparison, Idea, IdeaSource, IdeaState
+from cpps.processes.models import Process, ProcessState
 
 if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
@@ -26,7 +24,7 @@ RESIDENT = Actor(ref="resident", role="resident")
 
 
 def _check_round(process: Process) -> None:
-    if process.kind != ProcessKind.PRIORITY_ROUND:
+    if process.kind != PRIORITY_ROUND_KIND:
         raise InvalidInputError(_("This process is not a priority round."))
 
 
@@ -128,43 +126,16 @@ def idea_moderate(
             actor=Actor.for_user(user, role),
             action="priority.idea_moderated",
             target=idea,
+            # Never the text: a resident's words (and whatever personal details they held) stay
+            # out of the public log; the digest shows later that the text was not changed.
             payload={
                 "process": idea.process_id,
                 "state": idea.state,
-                "text_en": idea.text_en,
-                "text_es": idea.text_es,
                 "note": idea.moderation_note,
+                "text_digest": text_digest(idea.text_en, idea.text_es),
             },
         )
     return idea
-
-
-def participant_join_round(
-    *, process: Process, demographics: dict[str, str] | None = None
-) -> tuple[Participant, str]:
-    """Start taking part in an open round without an account; return the participant and the
-    session secret that identifies them (kept only in the resident's session)."""
-    _check_round_or_scorecard(process)
-    if process.state != ProcessState.OPEN:
-        raise InvalidTransitionError(_("This is not open for taking part right now."))
-    secret = secrets.token_urlsafe(18)
-    participant = Participant.objects.create(
-        process=process,
-        channel=Channel.WEB,
-        pseudonym=pseudonym(
-            key=settings.PSEUDONYM_KEY,
-            process_salt=process.pseudonym_salt,
-            channel="web-session",
-            identity=secret,
-        ),
-        demographics=demographics or {},
-    )
-    return participant, secret
-
-
-def _check_round_or_scorecard(process: Process) -> None:
-    if process.kind not in {ProcessKind.PRIORITY_ROUND, ProcessKind.SCORECARD}:
-        raise InvalidInputError(_("This process does not take part this way."))
 
 
 def comparison_record(*, participant: Participant, winner: Idea, loser: Idea) -> Comparison:

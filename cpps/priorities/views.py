@@ -12,51 +12,22 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from cpps.accounts.policy import Action, can, require
 from cpps.common.errors import DomainError
-from cpps.jurisdictions.selectors import jurisdiction_get
+from cpps.jurisdictions.selectors import area_list, jurisdiction_get
+from cpps.participation import web
+from cpps.participation.forms import DemographicsForm
+from cpps.participation.selectors import eligibility_sentence
+from cpps.participation.services import JoinLimitError, NotEligibleError
 from cpps.priorities import selectors, services
 from cpps.priorities.models import IdeaState
-from cpps.processes.forms import DemographicsForm
-from cpps.processes.models import Participant, Process
+from cpps.processes.models import Process
 
-SESSION_PARTICIPANTS = "cpps_process_participants"
 FORM_METHODS = ["GET", "HEAD", "POST"]
 
 
-def anonymous_only(request: HttpRequest) -> HttpResponse | None:
-    """Taking part is anonymous: a signed-in session never also holds a pseudonym."""
-    if not request.user.is_authenticated:
-        return None
-    message = _(
-        "You are signed in. Taking part is anonymous and never linked to an account: "
-        "sign out first, then come back to this page."
-    )
-    return render(request, "processes/take_part.html", {"error": message}, status=409)
-
-
-def session_participant(request: HttpRequest, process: Process) -> Participant | None:
-    known: dict[str, int] = request.session.get(SESSION_PARTICIPANTS, {})
-    participant_id = known.get(str(process.pk))
-    if participant_id is None:
-        return None
-    return Participant.objects.filter(pk=participant_id, process=process).first()
-
-
-def start_taking_part(request: HttpRequest, process: Process) -> Participant:
-    """Join with the optional answers about oneself (area, age, ...) used only for weighting."""
-    form = DemographicsForm(request.POST)
-    demographics = (
-        {key: value for key, value in form.cleaned_data.items() if value} if form.is_valid() else {}
-    )
-    area = request.POST.get("area", "")
-    if area and process.jurisdiction.areas.filter(code=area).exists():
-        demographics["area"] = area
-    participant, _secret = services.participant_join_round(
-        process=process, demographics=demographics
-    )
-    known: dict[str, int] = request.session.get(SESSION_PARTICIPANTS, {})
-    known[str(process.pk)] = participant.pk
-    request.session[SESSION_PARTICIPANTS] = known
-    return participant
+def about_you_form(request: HttpRequest, process: Process) -> DemographicsForm:
+    """The optional questions asked when a resident starts, with the areas to choose from."""
+    areas = [(area.code, area.name) for area in area_list(jurisdiction=process.jurisdiction)]
+    return DemographicsForm(request.POST or None, areas=areas)
 
 
 @require_safe
@@ -90,15 +61,18 @@ def round_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Show a pair; a choice is one of two submit buttons, so no JavaScript is needed."""
     jurisdiction = jurisdiction_get(slug=slug)
     process = selectors.round_get(jurisdiction=jurisdiction, pk=pk)
-    refused = anonymous_only(request)
+    refused = web.signed_in_refusal(request, process)
     if refused:
         return refused
-    participant = session_participant(request, process)
+    participant = web.participant_of(request, process)
     error = ""
+    about_you = about_you_form(request, process)
     if request.method == "POST":
         try:
             if participant is None:
-                participant = start_taking_part(request, process)
+                # Tampered answers about oneself are dropped; taking part never depends on them.
+                about_you.is_valid()
+                participant = web.join(request, process, demographics=about_you.answers())
             elif request.POST.get("choice"):
                 choice = request.POST["choice"]
                 shown = {request.POST.get("pair_a", ""), request.POST.get("pair_b", "")}
@@ -117,6 +91,8 @@ def round_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                 messages.success(
                     request, _("Thank you. Community moderators will add your idea soon.")
                 )
+        except (NotEligibleError, JoinLimitError) as refusal:
+            return web.gate_response(request, process, refusal)
         except (DomainError, ValueError) as problem:
             error = str(problem) if isinstance(problem, DomainError) else _("Choose an idea.")
         else:
@@ -130,8 +106,8 @@ def round_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "pair_texts": [(idea.pk, idea.text_for(language)) for idea in pair] if pair else [],
         "error": error,
         "answered": selectors.comparison_count(participant=participant) if participant else 0,
-        "areas": jurisdiction.areas.order_by("code"),
-        "about_you": DemographicsForm(),
+        "about_you": about_you,
+        "eligibility": eligibility_sentence(process),
     }
     return render(request, "priorities/vote.html", context, status=400 if error else 200)
 

@@ -8,6 +8,7 @@ from ninja.security import django_auth
 
 from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.processes import selectors, services
+from cpps.processes.kinds import kind_of
 from cpps.processes.models import Process
 from cpps.processes.schemas import ProcessIn, ProcessOut
 
@@ -33,7 +34,7 @@ def _process_out(process: Process, participant_count: int) -> ProcessOut:
 def list_processes(request: HttpRequest, slug: str) -> list[ProcessOut]:
     processes = selectors.process_list(jurisdiction=jurisdiction_get(slug=slug))
     return [
-        _process_out(process, process.participant_count)  # type: ignore[attr-defined]
+        _process_out(process, kind_of(process).status(process).participant_count)
         for process in processes
     ]
 

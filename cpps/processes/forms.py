@@ -6,15 +6,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from cpps.jurisdictions.models import Jurisdiction
-from cpps.processes.demographics import QUESTIONS
-from cpps.processes.models import ProcessKind
-from cpps.processes.services import MAX_LINKS_PER_REQUEST
+from cpps.jurisdictions.selectors import area_list
+from cpps.processes.kinds import kind_choices
 
 LANGUAGE_CHOICES = (("en", "English"), ("es", "Español"))
 
 
 class ProcessForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind of process"), choices=ProcessKind.choices)
+    kind = forms.ChoiceField(label=_("Kind of process"), choices=kind_choices)
     title = forms.CharField(label=_("Title"), max_length=200)
     purpose = forms.CharField(
         label=_("Purpose"),
@@ -42,26 +41,6 @@ class ProcessForm(forms.Form):
         super().__init__(*args, **kwargs)
         areas = self.fields["areas"]
         assert isinstance(areas, forms.MultipleChoiceField)  # noqa: S101 - narrows the type
-        areas.choices = [
-            (area.code, area.name) for area in jurisdiction.areas.order_by("kind", "name")
-        ]
+        areas.choices = [(area.code, area.name) for area in area_list(jurisdiction=jurisdiction)]
         if not with_kind:
             del self.fields["kind"]
-
-
-class LinkRequestForm(forms.Form):
-    count = forms.IntegerField(
-        label=_("How many links?"), min_value=1, max_value=MAX_LINKS_PER_REQUEST, initial=10
-    )
-
-
-class DemographicsForm(forms.Form):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for question in QUESTIONS:
-            self.fields[question.key] = forms.ChoiceField(
-                label=question.label,
-                required=False,
-                choices=[("", _("Prefer not to say")), *question.choices],
-                widget=forms.RadioSelect,
-            )

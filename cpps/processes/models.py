@@ -5,14 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from cpps.jurisdictions.models import Area, Jurisdiction
-
-
-class ProcessKind(models.TextChoices):
-    PANEL = "panel", _("Community panel (civic lottery)")
-    SURVEY = "survey", _("Safety and trust survey")
-    DELIBERATION = "deliberation", _("Deliberation")
-    PRIORITY_ROUND = "priority_round", _("Priority round")
-    SCORECARD = "scorecard", _("Resident scorecard")
+from cpps.processes.kinds import kind_choices
 
 
 class ProcessState(models.TextChoices):
@@ -28,7 +21,8 @@ class Process(models.Model):
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.CASCADE, related_name="processes"
     )
-    kind = models.CharField(max_length=20, choices=ProcessKind.choices)
+    # Each capability registers its kind (see kinds.py); the processes app knows none by name.
+    kind = models.CharField(max_length=20, choices=kind_choices)
     title = models.CharField(max_length=200)
     purpose = models.TextField()
     state = models.CharField(
@@ -50,55 +44,3 @@ class Process(models.Model):
 
     def __str__(self) -> str:
         return self.title
-
-
-class Channel(models.TextChoices):
-    WEB = "web", _("Web")
-    SMS = "sms", _("Text message")
-    VOICE = "voice", _("Phone call")
-    PAPER = "paper", _("Paper form")
-
-
-class Participant(models.Model):
-    """A resident taking part in one process, known only by a per-process pseudonym.
-
-    There is no link to a user account, a phone number or an IP address: answers keyed to a
-    participant cannot be traced back to a person without the pseudonym key, which lives
-    outside the database.
-    """
-
-    # Lookups by process use the (process, pseudonym) constraint's index.
-    process = models.ForeignKey(
-        Process, on_delete=models.CASCADE, related_name="participants", db_index=False
-    )
-    pseudonym = models.CharField(max_length=64)
-    channel = models.CharField(max_length=10, choices=Channel.choices)
-    # Self-reported and optional; used only to weight results to the census.
-    demographics = models.JSONField(default=dict, blank=True)
-    joined_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["process", "pseudonym"], name="participant_pseudonym_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.process_id}:{self.pseudonym[:8]}"
-
-
-class OneTimeLink(models.Model):
-    """A signed invitation to take part without an account; usable once.
-
-    Only a digest of the link's secret is stored, so the database cannot be used to rebuild
-    links that were handed out.
-    """
-
-    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="one_time_links")
-    secret_digest = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    redeemed_at = models.DateTimeField(null=True, blank=True)
-
-    def __str__(self) -> str:
-        return f"link {self.pk} for process {self.process_id}"

@@ -1,44 +1,64 @@
-"""Reads for processes. Participant-level data is only returned to roles allowed to see it."""
+"""Reads for processes (public facts only; who takes part is read through participation)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
-from django.db.models import Count, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
+from django.urls import reverse
 
-from cpps.accounts.policy import Action, require
-from cpps.processes.models import Participant, Process
-
-if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
-
-    from cpps.accounts.models import User
-    from cpps.jurisdictions.models import Jurisdiction
+from cpps.jurisdictions.models import Jurisdiction
+from cpps.processes.kinds import KindStatus, ProcessKindSpec, kind_of
+from cpps.processes.models import Process
 
 
 def process_list(*, jurisdiction: Jurisdiction) -> QuerySet[Process]:
     return (
         Process.objects.filter(jurisdiction=jurisdiction)
-        .annotate(participant_count=Count("participants"))
+        .select_related("jurisdiction")
         .prefetch_related("areas")
     )
 
 
 def process_get(*, jurisdiction: Jurisdiction, pk: int) -> Process:
     try:
-        return Process.objects.prefetch_related("areas").get(jurisdiction=jurisdiction, pk=pk)
+        return (
+            Process.objects.select_related("jurisdiction")
+            .prefetch_related("areas")
+            .get(jurisdiction=jurisdiction, pk=pk)
+        )
     except Process.DoesNotExist as missing:
         raise Http404(pk) from missing
 
 
-def participant_count(*, process: Process) -> int:
-    return Participant.objects.filter(process=process).count()
+def process_get_by_pk(*, pk: int) -> Process:
+    try:
+        return Process.objects.select_related("jurisdiction").get(pk=pk)
+    except Process.DoesNotExist as missing:
+        raise Http404(pk) from missing
 
 
-def participant_list_for_facilitator(
-    *, user: User | AnonymousUser, process: Process
-) -> QuerySet[Participant]:
-    """Return participants with their self-reported answers; facilitators only."""
-    require(user, Action.VIEW_PERSONAL_DATA, process.jurisdiction)
-    return Participant.objects.filter(process=process).order_by("joined_at")
+@dataclass(frozen=True)
+class ProcessCard:
+    """A process as lists show it: its kind's own words for its state, and where it leads."""
+
+    process: Process
+    kind: ProcessKindSpec
+    status: KindStatus
+    url: str
+    # The process page, when the card leads to the capability's own page instead.
+    about_url: str
+
+
+def process_card(process: Process) -> ProcessCard:
+    kind = kind_of(process)
+    details = reverse("processes:detail", args=[process.jurisdiction.slug, process.pk])
+    url = kind.home_url(process) or details
+    return ProcessCard(
+        process=process,
+        kind=kind,
+        status=kind.status(process),
+        url=url,
+        about_url=details if url != details else "",
+    )

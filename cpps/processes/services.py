@@ -2,32 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from django.conf import settings
-from django.core import signing
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
 from cpps.audit.services import Actor, audit_event_record
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
-from cpps.engines.privacy import new_process_salt, pseudonym
+from cpps.engines.privacy import new_process_salt
 from cpps.jurisdictions.models import Area, Jurisdiction
-from cpps.processes.demographics import QUESTIONS
-from cpps.processes.models import (
-    Channel,
-    OneTimeLink,
-    Participant,
-    Process,
-    ProcessKind,
-    ProcessState,
-)
+from cpps.processes.kinds import UnknownKindError, kind_named
+from cpps.processes.models import Process, ProcessState
 from cpps.processes.signals import process_state_changed
 
 if TYPE_CHECKING:
@@ -35,8 +23,6 @@ if TYPE_CHECKING:
 
     from cpps.accounts.models import User
 
-LINK_SIGNING_SALT = "cpps.processes.take-part"
-MAX_LINKS_PER_REQUEST = 5000
 SUPPORTED_LANGUAGES = ("en", "es")
 
 ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
@@ -90,8 +76,12 @@ def process_create(
 ) -> Process:
     """Convene a new process (community roles only); it starts as a draft."""
     role = require(user, Action.CREATE_PROCESS, jurisdiction)
-    if kind not in ProcessKind.values:
-        raise InvalidInputError(_("“%(kind)s” is not a kind of process.") % {"kind": kind})
+    try:
+        kind_named(kind)
+    except UnknownKindError as unknown:
+        raise InvalidInputError(
+            _("“%(kind)s” is not a kind of process.") % {"kind": kind}
+        ) from unknown
     areas, chosen_languages = _validated_agenda(
         jurisdiction=jurisdiction,
         title=title,
@@ -197,96 +187,3 @@ def process_transition(*, user: User | AnonymousUser, process: Process, to_state
             payload={"from": previous, "to": to_state},
         )
     return process
-
-
-def one_time_links_issue(*, user: User | AnonymousUser, process: Process, count: int) -> list[str]:
-    """Create `count` signed one-time links; the tokens are returned once and never stored."""
-    role = require(user, Action.INVITE, process.jurisdiction)
-    if not 1 <= count <= MAX_LINKS_PER_REQUEST:
-        raise InvalidInputError(
-            _("Ask for between 1 and %(max)s links at a time.") % {"max": MAX_LINKS_PER_REQUEST}
-        )
-    if process.state in {ProcessState.CLOSED, ProcessState.PUBLISHED}:
-        raise InvalidTransitionError(_("This process is closed; it takes no new participants."))
-    secrets_issued = [secrets.token_urlsafe(18) for _ in range(count)]
-    with transaction.atomic():
-        OneTimeLink.objects.bulk_create(
-            OneTimeLink(process=process, secret_digest=_digest(secret)) for secret in secrets_issued
-        )
-        audit_event_record(
-            jurisdiction=process.jurisdiction,
-            actor=Actor.for_user(user, role),
-            action="process.links_issued",
-            target=process,
-            payload={"count": count},
-        )
-    return [
-        signing.dumps({"p": process.pk, "s": secret}, salt=LINK_SIGNING_SALT)
-        for secret in secrets_issued
-    ]
-
-
-def _digest(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
-def participant_join_by_link(*, token: str) -> Participant:
-    """Redeem a one-time link and return the new participant.
-
-    Raises:
-        InvalidInputError: the link is damaged, already used, or its process is not open.
-    """
-    try:
-        claims = signing.loads(token, salt=LINK_SIGNING_SALT)
-        process_id, secret = int(claims["p"]), str(claims["s"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError) as error:
-        raise InvalidInputError(
-            _("This link is not valid. Check that it was copied in full.")
-        ) from error
-    with transaction.atomic():
-        link = (
-            OneTimeLink.objects.select_related("process")
-            .filter(process_id=process_id, secret_digest=_digest(secret))
-            .first()
-        )
-        if link is None:
-            raise InvalidInputError(_("This link is not valid. Check that it was copied in full."))
-        if link.process.state != ProcessState.OPEN:
-            raise InvalidInputError(_("This process is not open for taking part right now."))
-        redeemed = OneTimeLink.objects.filter(pk=link.pk, redeemed_at__isnull=True).update(
-            redeemed_at=timezone.now()
-        )
-        if not redeemed:
-            raise InvalidInputError(
-                _(
-                    "This link has already been used. Continue on the device you used first, "
-                    "or ask the organisers for a new link."
-                )
-            )
-        return Participant.objects.create(
-            process=link.process,
-            channel=Channel.WEB,
-            pseudonym=pseudonym(
-                key=settings.PSEUDONYM_KEY,
-                process_salt=link.process.pseudonym_salt,
-                channel="link",
-                identity=secret,
-            ),
-        )
-
-
-def participant_demographics_save(
-    *, participant: Participant, answers: Mapping[str, str]
-) -> Participant:
-    """Store the optional self-reported answers; blanks mean "prefer not to say"."""
-    cleaned: dict[str, str] = {}
-    for question in QUESTIONS:
-        answer = answers.get(question.key, "")
-        if not answer:
-            continue
-        if answer not in {value for value, _label in question.choices}:
-            raise InvalidInputError(_("Choose one of the answers offered."))
-        cleaned[question.key] = answer
-    participant.demographics = cleaned
-    participant.save(update_fields=["demographics"])
-    return participant

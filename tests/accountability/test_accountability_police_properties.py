@@ -4,6 +4,8 @@ keys."""
 
 from __future__ import annotations
 
+import secrets
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,8 +18,9 @@ from cpps.accountability.models import (
     Rating,
 )
 from cpps.common.errors import DomainError
-from cpps.priorities.services import participant_join_round
-from cpps.processes.models import Process, ProcessKind
+from cpps.participation.identities import Identity
+from cpps.participation.services import participant_for
+from cpps.processes.models import Process
 
 pytestmark = pytest.mark.django_db
 
@@ -53,9 +56,11 @@ def snapshot():
 def test_no_police_action_changes_ratings_or_council_decisions(chicago, accounts, actions):
     police = accounts["police_liaison"]
     commitments = list(Commitment.objects.filter(jurisdiction=chicago).order_by("pk"))
-    scorecard = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.SCORECARD)
+    scorecard = Process.objects.get(jurisdiction=chicago, kind="scorecard")
     if not Rating.objects.exists():
-        participant, _ = participant_join_round(process=scorecard)
+        participant = participant_for(
+            process=scorecard, identity=Identity.web_session(secrets.token_urlsafe(9))
+        )
         services.rating_record(participant=participant, commitment=commitments[0], value="kept")
     charter = services.charter_in_effect(jurisdiction=chicago)
     before = snapshot()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import secrets
 
 import pytest
 from django.test import Client
@@ -9,15 +10,16 @@ from django.test import Client
 from cpps.accountability import selectors, services
 from cpps.accountability.models import Commitment, Rating
 from cpps.common.errors import InvalidTransitionError
-from cpps.priorities.services import participant_join_round
-from cpps.processes.models import Process, ProcessKind
+from cpps.participation.identities import Identity
+from cpps.participation.services import participant_for
+from cpps.processes.models import Process
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def scorecard(chicago):
-    return Process.objects.get(jurisdiction=chicago, kind=ProcessKind.SCORECARD)
+    return Process.objects.get(jurisdiction=chicago, kind="scorecard")
 
 
 @pytest.fixture
@@ -27,8 +29,10 @@ def agreed(chicago):
 
 def rate(scorecard, commitment, values, demographics=None):
     for i, value in enumerate(values):
-        participant, _ = participant_join_round(
-            process=scorecard, demographics=demographics(i) if demographics else {}
+        participant = participant_for(
+            process=scorecard,
+            identity=Identity.web_session(secrets.token_urlsafe(9)),
+            demographics=demographics(i) if demographics else {},
         )
         services.rating_record(participant=participant, commitment=commitment, value=value)
 
@@ -55,7 +59,9 @@ def test_scores_are_weighted_with_intervals_and_small_counts_withheld(scorecard,
 
 
 def test_a_rating_is_given_once_and_only_for_agreed_commitments(scorecard, agreed, chicago):
-    participant, _ = participant_join_round(process=scorecard)
+    participant = participant_for(
+        process=scorecard, identity=Identity.web_session(secrets.token_urlsafe(9))
+    )
     services.rating_record(participant=participant, commitment=agreed[0], value="kept")
     with pytest.raises(InvalidTransitionError, match="already rated"):
         services.rating_record(participant=participant, commitment=agreed[0], value="not_kept")
@@ -105,7 +111,9 @@ def test_board_exports_and_api_show_the_public_record(scorecard, agreed):
 
 
 def test_police_never_see_comments_and_cannot_rate(scorecard, agreed, accounts):
-    participant, _ = participant_join_round(process=scorecard)
+    participant = participant_for(
+        process=scorecard, identity=Identity.web_session(secrets.token_urlsafe(9))
+    )
     services.rating_record(
         participant=participant, commitment=agreed[0], value="not_kept", comment="sentinel-comment"
     )

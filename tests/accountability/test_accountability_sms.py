@@ -9,9 +9,10 @@ from urllib.parse import urlencode
 import pytest
 from twilio.request_validator import RequestValidator
 
-from cpps.accountability.models import Rating, SmsConversation
+from cpps.accountability.models import Rating
+from cpps.channels.models import Conversation
 from cpps.priorities.models import Comparison
-from cpps.processes.models import Process, ProcessKind
+from cpps.processes.models import Process
 
 pytestmark = pytest.mark.django_db
 TOKEN = "test-twilio-token"
@@ -43,30 +44,33 @@ def texting(client, settings):
 
 
 def test_reply_one_or_two_records_comparisons(chicago, texting):
-    round_ = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.PRIORITY_ROUND)
-    first = texting(round_, "Hola")
+    round_ = Process.objects.get(jurisdiction=chicago, kind="priority_round")
+    assert "Responda 2 para español" in texting(round_, "Hola")
+    first = texting(round_, "2")
     assert "Responda 1 o 2" in first
     for _ in range(5):
         assert "Responda 1 o 2" in texting(round_, "1")
     assert "Responda con uno" in texting(round_, "maybe")
     assert Comparison.objects.filter(process=round_).count() == 5
-    conversation = SmsConversation.objects.get(process=round_)
+    conversation = Conversation.objects.get(process=round_)
     assert "+1312" not in conversation.phone_digest
     assert "no more messages" not in texting(round_, "STOP")  # Spanish conversation
     assert Comparison.objects.filter(process=round_).count() == 5
 
 
 def test_a_retried_delivery_is_counted_once(chicago, texting):
-    round_ = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.PRIORITY_ROUND)
+    round_ = Process.objects.get(jurisdiction=chicago, kind="priority_round")
     texting(round_, "start")
+    texting(round_, "1")  # English
     first = texting(round_, "2", sid="SM-retry")
     assert texting(round_, "2", sid="SM-retry") == first
     assert Comparison.objects.filter(process=round_).count() == 1
 
 
 def test_residents_rate_every_agreed_commitment_by_text(chicago, texting):
-    scorecard = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.SCORECARD)
-    prompt = texting(scorecard, "start", sender="+13125550111")
+    scorecard = Process.objects.get(jurisdiction=chicago, kind="scorecard")
+    assert "Reply 1 for English" in texting(scorecard, "start", sender="+13125550111")
+    prompt = texting(scorecard, "1", sender="+13125550111")
     assert "Reply 1 kept, 2 partly, 3 not kept" in prompt
     texting(scorecard, "1", sender="+13125550111")
     assert "rated every commitment" in texting(scorecard, "3", sender="+13125550111")
@@ -74,11 +78,11 @@ def test_residents_rate_every_agreed_commitment_by_text(chicago, texting):
 
 
 def test_unsigned_messages_are_refused(chicago, client):
-    round_ = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.PRIORITY_ROUND)
+    round_ = Process.objects.get(jurisdiction=chicago, kind="priority_round")
     response = client.post(
         f"/hooks/sms/processes/{round_.pk}/",
         {"MessageSid": "SM1", "From": "+13125550100", "Body": "1"},
         HTTP_X_TWILIO_SIGNATURE="forged",
     )
     assert response.status_code == 403
-    assert not SmsConversation.objects.exists()
+    assert not Conversation.objects.exists()

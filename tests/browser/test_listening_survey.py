@@ -7,7 +7,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 
 from cpps.listening.models import Answer, Response
-from cpps.processes.models import Process, ProcessKind, ProcessState
+from cpps.processes.models import Process, ProcessState
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -25,7 +25,7 @@ def violations(page):
 @pytest.fixture
 def surveys(live_server, chicago, accounts):
     def get(state):
-        return Process.objects.get(jurisdiction=chicago, kind=ProcessKind.SURVEY, state=state)
+        return Process.objects.get(jurisdiction=chicago, kind="survey", state=state)
 
     return {
         "url": live_server.url,

@@ -7,8 +7,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
 
-from cpps.processes.models import Process, ProcessKind
-from cpps.processes.services import one_time_links_issue
+from cpps.participation.services import one_time_links_issue
+from cpps.processes.models import Process
 from tests.support.routes import all_routes, route_values
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,7 +20,7 @@ NOT_PAGES = ("api/", "healthz", "i18n/", "accounts/logout/")
 
 @pytest.fixture
 def site(live_server, chicago, accounts):
-    process = Process.objects.get(jurisdiction=chicago, kind=ProcessKind.DELIBERATION)
+    process = Process.objects.get(jurisdiction=chicago, kind="deliberation")
     first, second = one_time_links_issue(user=accounts["facilitator"], process=process, count=2)
     world = {
         "jurisdiction": chicago,
@@ -48,7 +48,7 @@ def html_pages(site, role):
     if role:
         client.force_login(site["accounts"][role])
     for route in all_routes():
-        if route.template.startswith(NOT_PAGES) or route.template == "take-part/about-you/":
+        if route.template.startswith(NOT_PAGES):
             continue
         path = route.url(route_values(site["world"], route))
         response = client.get(path)
@@ -109,8 +109,12 @@ def test_taking_part_works_without_javascript(browser, site):
     page.get_by_role("button", name="Start").click()
     page.get_by_label("35 to 44").check()
     page.get_by_label("Spanish").check()
-    page.get_by_role("button", name="Save my answers").click()
-    assert page.get_by_text("Thank you. Your answers were saved.").is_visible()
+    page.get_by_role("button", name="Save and continue").click()
+    assert page.get_by_role("heading", name=site["world"]["process"].title).is_visible()
+    assert site["world"]["process"].participants.get().demographics == {
+        "age_band": "35_44",
+        "language": "spanish",
+    }
     page.screenshot(
         path=str(ARTIFACTS / "about-you-nojs.png"), full_page=True
     ) if ARTIFACTS.exists() else None
@@ -143,7 +147,7 @@ def test_facilitator_convenes_a_process_without_javascript(browser, site):
     page.get_by_role("button", name="Save").click()
     assert page.get_by_role("heading", name="Lighting on our streets").is_visible()
     page.get_by_role("button", name="Open for taking part").click()
-    assert page.get_by_text("The process is now open.").is_visible()
+    assert page.get_by_text("The process is open: residents can take part now.").is_visible()
     context.close()
 
 

@@ -10,7 +10,7 @@ from typing import Any
 from twilio.http import HttpClient
 from twilio.http.response import Response
 
-from cpps.common.sms import TwilioBackend
+from cpps.channels.outbound import TwilioBackend
 
 ACCOUNT_SID = "AC" + "0" * 32
 AUTH_TOKEN = "test-auth-token"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from cpps.common.models import OutboundSms, SmsStatus
-from cpps.common.services import sms_dispatch, sms_queue
-from cpps.common.sms import (
+from cpps.channels.models import OutboundSms, SmsStatus
+from cpps.channels.outbound import (
     SmsConfigurationError,
     SmsError,
     TwilioBackend,
     phone_e164,
     sms_deliver,
 )
+from cpps.channels.services import sms_dispatch, sms_queue
 from tests.common.support import (
     ACCOUNT_SID,
     AUTH_TOKEN,

@@ -9,7 +9,7 @@ from django.test import Client
 from cpps.accounts.models import User
 from cpps.accounts.services import membership_grant, user_create
 from cpps.common.errors import InvalidInputError, PermissionRefusedError
-from cpps.listening.demo import demo_form_code
+from cpps.demo.listening import demo_form_code
 from cpps.listening.models import Answer, PaperEntry, Response
 from cpps.listening.paper import form_code_clean, form_code_new, paper_entry_record
 

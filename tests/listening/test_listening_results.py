@@ -13,7 +13,8 @@ from cpps.listening.adapters import Respondent, survey_weights
 from cpps.listening.exports import neutralise
 from cpps.listening.selectors import _respondents, survey_census, survey_results
 from cpps.listening.services import response_submit
-from cpps.processes.models import Process, ProcessKind, ProcessState
+from cpps.processes.models import Process, ProcessState
+from tests.support.participation import sender
 
 pytestmark = pytest.mark.django_db
 
@@ -21,9 +22,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def citywide(chicago):
     """The demo's published survey: 240 synthetic answers grounded in the Police Sentiment Scores."""
-    return Process.objects.get(
-        jurisdiction=chicago, kind=ProcessKind.SURVEY, state=ProcessState.PUBLISHED
-    )
+    return Process.objects.get(jurisdiction=chicago, kind="survey", state=ProcessState.PUBLISHED)
 
 
 def test_results_are_weighted_to_the_census(citywide):
@@ -119,9 +118,8 @@ def test_interim_results_are_for_organisers_only(survey, accounts):
 def test_the_answer_export_neutralises_spreadsheet_formulas(survey, accounts):
     response_submit(
         process=survey,
-        channel="web",
         client_id="formula-0001",
-        identity="formula-0001",
+        identity=sender("formula-0001", "web"),
         language="en",
         answers={"safer_one_thing": ['=HYPERLINK("http://evil","x")'], "safe_crime": ["4"]},
     )

@@ -15,8 +15,9 @@ from cpps.listening.services import (
     responses_seal,
 )
 from cpps.listening.tasks import seal_responses
-from cpps.processes.models import Participant
+from cpps.participation.models import Participant
 from cpps.processes.services import process_transition
+from tests.support.participation import participant, sender
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +25,8 @@ pytestmark = pytest.mark.django_db
 def submit(survey, client_id, **answers):
     response_id, _created = response_submit(
         process=survey,
-        channel="web",
         client_id=client_id,
-        identity=client_id,
+        identity=sender(client_id, "web"),
         language="en",
         answers=answers or {"safe_day": ["4"], "safer_one_thing": ["More lights"]},
         area_code="8",
@@ -37,7 +37,9 @@ def submit(survey, client_id, **answers):
 
 def test_a_seal_covers_every_sent_response_once_with_one_public_event(survey):
     sent = [submit(survey, f"seal-client-{n:02d}") for n in range(3)]
-    unfinished = response_start(process=survey, channel="web", identity="still-answering")
+    unfinished = response_start(
+        participant=participant(survey, "still-answering", "web"), channel="web"
+    )
     first = responses_seal(process=survey)
     assert first.sequence == 1
     assert first.count == 3
@@ -102,7 +104,7 @@ def test_removing_a_sealed_response_or_rewriting_the_seal_is_caught(survey):
 
 def test_closing_a_survey_seals_what_it_took_before_recording_the_close(survey, accounts):
     submit(survey, "seal-close-01")
-    response = response_start(process=survey, channel="sms", identity="+13125550199")
+    response = response_start(participant=participant(survey, "+13125550199", "sms"), channel="sms")
     response_answer(
         response=response,
         question=survey.instruments.get().questions.get(key="safe_day"),

@@ -12,9 +12,10 @@ from django.db import connection
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from cpps.listening.models import Answer, InboundDelivery, PhoneSession, Response
+from cpps.channels.models import Conversation, InboundDelivery
+from cpps.listening.models import Answer, Response
 from cpps.listening.selectors import raw_answer_rows
-from cpps.processes.models import Participant
+from cpps.participation.models import Participant
 
 TOKEN = "test-twilio-auth-token-0123456789"
 PHONE = "+13125550147"
@@ -57,7 +58,7 @@ def snapshot():
     return (
         Response.objects.count(),
         Answer.objects.count(),
-        PhoneSession.objects.count(),
+        Conversation.objects.count(),
         InboundDelivery.objects.count(),
         Participant.objects.count(),
     )
@@ -79,7 +80,7 @@ def test_a_whole_survey_by_text_in_english(survey):
     assert "(2/10)" in wrong
     assert "(3/10)" in text(client, survey, "skip")
     help_reply = text(client, survey, "HELP")
-    assert "RESTART starts again" in help_reply
+    assert "RESTART starts unfinished answers again" in help_reply
     assert "(3/10)" in help_reply
     for body in ["3", "4", "5", "6", "7"]:
         text(client, survey, body)
@@ -87,7 +88,7 @@ def test_a_whole_survey_by_text_in_english(survey):
     assert "(9/10)" in contact
     assert "1 Gun violence" in contact
     assert "(10/10)" in text(client, survey, "1, 3")
-    assert "police district" in text(client, survey, "More street lights & =cmd")
+    assert "which area do you live in" in text(client, survey, "More street lights & =cmd")
     assert "Thank you!" in text(client, survey, "8")
     assert "already answered" in text(client, survey, "5")
     response = Response.objects.get(process=survey)
@@ -115,7 +116,7 @@ def test_a_whole_survey_by_text_in_spanish_with_restart(survey):
     assert "(1/10)" in restarted
     for body in ["5", "saltar", "6", "7", "8", "9", "10", "4", "2 5"]:
         assert "no corresponde" not in text(client, survey, body)
-    assert "distrito policial" in text(client, survey, "Más luz en la calle")
+    assert "en qué zona vive" in text(client, survey, "Más luz en la calle")
     assert "¡Gracias!" in text(client, survey, "saltar")
     finished = Response.objects.get(process=survey, completed_at__isnull=False)
     assert finished.language == "es"
@@ -141,10 +142,10 @@ def test_the_phone_number_is_kept_only_as_a_keyed_digest(survey, accounts):
     text(client, survey, "1")
     text(client, survey, "6")
     digits = PHONE.lstrip("+")
-    for model in (PhoneSession, Participant, Response, Answer, InboundDelivery):
+    for model in (Conversation, Participant, Response, Answer, InboundDelivery):
         for row in model.objects.values():
             assert not any(digits[-7:] in str(value) for value in row.values()), model
-    session = PhoneSession.objects.get()
+    session = Conversation.objects.get()
     assert len(session.phone_digest) == 64
     header, *_rows = list(raw_answer_rows(user=accounts["facilitator"], process=survey))
     assert not any("phone" in column or "digest" in column for column in header)

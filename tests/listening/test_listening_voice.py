@@ -9,7 +9,8 @@ import pytest
 from django.test import Client
 from twilio.request_validator import RequestValidator
 
-from cpps.listening.models import Answer, InboundDelivery, Response
+from cpps.channels.models import InboundDelivery
+from cpps.listening.models import Answer, Response
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def test_a_whole_survey_by_phone_in_english(survey):
     contact = call.press("2")
     assert "For Gun violence, press 1" in contact
     area = call.press("13")  # the free-text question is skipped on the phone
-    assert "police district" in area
+    assert "area you live in" in area
     goodbye = call.press("8")
     assert "Your answers were saved" in goodbye
     assert "<Hangup" in goodbye

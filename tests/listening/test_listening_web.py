@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from cpps.listening.models import Answer, Response
-from cpps.processes.models import Participant
+from cpps.participation.models import Participant
 
 pytestmark = pytest.mark.django_db
 
@@ -91,13 +91,14 @@ def test_unfinished_answers_resume_from_the_private_link(survey):
     answer(first, survey, 1, {"answer": "4", "action": "next"})
     answer(first, survey, 2, {"answer": "5", "action": "next"})
     page = first.get(f"/survey/{survey.pk}/q/3/").content.decode()
-    link = re.search(r"<code>http://testserver(/survey/\d+/resume/[^<]+/)</code>", page).group(1)
+    link = re.search(r"<code>http://testserver(/take-part/\d+/resume/[^<]+/)</code>", page).group(1)
     other_device = Client()
     assert b"Continue" in other_device.get(link).content
     resumed = other_device.post(link)
-    assert resumed.url == f"/survey/{survey.pk}/q/3/"
+    assert resumed.url == f"/survey/{survey.pk}/"
+    assert other_device.post(resumed.url).url == f"/survey/{survey.pk}/q/3/"
     assert Response.objects.filter(process=survey).count() == 1
-    assert other_device.post(f"/survey/{survey.pk}/resume/not-a-token/").status_code == 404
+    assert other_device.post(f"/take-part/{survey.pk}/resume/not-a-token/").status_code == 404
 
 
 def test_signed_in_people_cannot_answer_anonymously(survey, accounts):
@@ -115,14 +116,12 @@ def test_a_closed_survey_says_so(survey, accounts):
     assert b"not open for answers" in page.content
 
 
-def test_the_survey_links_tag_offers_paper_forms_to_facilitators_only(survey, accounts, rf):
-    from django.template import Context, Template
-
-    template = Template("{% load survey_figures %}{% survey_links process %}")
+def test_the_process_page_offers_paper_forms_to_facilitators_only(survey, accounts):
+    """The survey's kind registration gives its process page the links, by role."""
     for role, sees_paper in [("facilitator", True), ("police_liaison", False)]:
-        request = rf.get("/")
-        request.user = accounts[role]
-        html = template.render(Context({"request": request, "process": survey}))
+        client = Client()
+        client.force_login(accounts[role])
+        html = client.get(f"/j/chicago/processes/{survey.pk}/").content.decode()
         assert f"/survey/{survey.pk}/" in html
         assert f"/j/chicago/surveys/{survey.pk}/results/" in html
         assert ("/paper/" in html) is sees_paper

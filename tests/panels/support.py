@@ -7,7 +7,7 @@ from pathlib import Path
 
 from cpps.panels import services
 from cpps.panels.models import Panel
-from cpps.processes.models import Process, ProcessKind
+from cpps.processes.models import Process
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "sortition" / "example_small_20"
 
@@ -24,7 +24,7 @@ def address_list(count: int) -> bytes:
 
 
 def demo_panel_process(chicago) -> Process:
-    return Process.objects.get(jurisdiction=chicago, kind=ProcessKind.PANEL)
+    return Process.objects.get(jurisdiction=chicago, kind="panel")
 
 
 def instance_panel(chicago, facilitator, *, registrations: int = 200) -> Panel:

@@ -9,7 +9,7 @@ from cpps.common.errors import InvalidInputError, InvalidTransitionError, Permis
 from cpps.engines import sortition
 from cpps.panels import selectors, services
 from cpps.panels.models import Invitation, Panel, PanelStage, Registration
-from cpps.processes.models import Channel
+from cpps.participation.models import Channel
 from tests.panels.support import address_list, demo_panel_process, instance_panel, instance_rows
 
 pytestmark = pytest.mark.django_db

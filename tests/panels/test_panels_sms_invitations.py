@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cpps.audit.models import AuditEvent
+from cpps.channels.models import OutboundSms, SmsStatus
 from cpps.common.errors import InvalidInputError, PermissionRefusedError
-from cpps.common.models import OutboundSms, SmsStatus
 from cpps.panels import selectors, services
 from cpps.panels.models import Invitation
 from tests.panels.support import demo_panel_process

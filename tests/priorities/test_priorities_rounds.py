@@ -1,21 +1,24 @@
 from __future__ import annotations
 
 import random
+import secrets
 
 import pytest
 from django.test import Client
 
 from cpps.common.errors import InvalidInputError, PermissionRefusedError
+from cpps.participation.identities import Identity
+from cpps.participation.services import participant_for
 from cpps.priorities import selectors, services
 from cpps.priorities.models import Comparison, IdeaState
-from cpps.processes.models import Process, ProcessKind
+from cpps.processes.models import Process
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def demo_round(chicago):
-    return Process.objects.get(jurisdiction=chicago, kind=ProcessKind.PRIORITY_ROUND)
+    return Process.objects.get(jurisdiction=chicago, kind="priority_round")
 
 
 def vote_many(process, count, *, seed=1, demographics=None):
@@ -24,8 +27,10 @@ def vote_many(process, count, *, seed=1, demographics=None):
     participant = None
     for i in range(count):
         if i % 10 == 0:
-            participant, _secret = services.participant_join_round(
-                process=process, demographics=demographics(i) if demographics else {}
+            participant = participant_for(
+                process=process,
+                identity=Identity.web_session(secrets.token_urlsafe(9)),
+                demographics=demographics(i) if demographics else {},
             )
         left, right = selectors.next_pair(process=process, participant=participant)
         better = left if (left.pk < right.pk) == (rng.random() < 0.8) else right
@@ -58,7 +63,9 @@ def test_three_hundred_comparisons_rank_the_favoured_ideas_first(demo_round):
 
 
 def test_resident_ideas_wait_for_moderation(demo_round, accounts):
-    participant, _ = services.participant_join_round(process=demo_round)
+    participant = participant_for(
+        process=demo_round, identity=Identity.web_session(secrets.token_urlsafe(9))
+    )
     idea = services.idea_submit(participant=participant, text="Más luz en el parque", language="es")
     assert idea.state == IdeaState.PENDING
     assert idea not in selectors.idea_list(process=demo_round)
@@ -78,7 +85,9 @@ def test_police_cannot_seed_ideas(demo_round, accounts):
 
 
 def test_comparisons_only_between_ideas_of_the_round(demo_round):
-    participant, _ = services.participant_join_round(process=demo_round)
+    participant = participant_for(
+        process=demo_round, identity=Identity.web_session(secrets.token_urlsafe(9))
+    )
     idea = selectors.idea_list(process=demo_round)[0]
     with pytest.raises(InvalidInputError):
         services.comparison_record(participant=participant, winner=idea, loser=idea)
@@ -97,8 +106,8 @@ def test_voting_on_the_web_without_javascript(demo_round):
     assert response.status_code == 302
     saved = Comparison.objects.get(process=demo_round)
     assert (saved.winner_id, saved.loser_id) == (a, b)
-    # A bad answer voids the optional answers about oneself, not the taking part.
-    assert saved.participant.demographics == {"area": "7"}
+    # A tampered answer about oneself is dropped; the others, and the taking part, are kept.
+    assert saved.participant.demographics == {"area": "7", "age_band": "35_44"}
     response = client.post(url, {"pair_a": a, "pair_b": b, "choice": 999999})
     assert response.status_code == 400
 

@@ -54,6 +54,8 @@ def route_values(world: dict[str, Any], route: Route) -> dict[str, str]:
         "pk": world["process"].pk,
         "code": world["area"].code,
         "token": world["token"],
+        "flag": world["flag"].pk if "flag" in world else 0,
+        "route": world["route"].pk if "route" in world else 0,
     }
     override: Callable[[dict[str, Any]], dict[str, Any]] | None = ROUTE_OVERRIDES.get(
         route.template
@@ -85,7 +87,7 @@ def _demo_survey(world: dict[str, Any], state: str) -> int:
 
 
 def _demo_form_code(body: str) -> str:
-    from cpps.listening.demo import demo_form_code
+    from cpps.demo.listening import demo_form_code
 
     return demo_form_code(body)
 
@@ -97,6 +99,23 @@ def _demo_draft_question(world: dict[str, Any]) -> dict[str, Any]:
         instrument__process_id=_demo_survey(world, "draft"), instrument__state="draft"
     ).first()
     return {"pk": _demo_survey(world, "draft"), "question": question.pk if question else 0}
+
+
+TAKING_PART = "j/<slug:slug>/processes/<int:pk>/taking-part/"
+TEXT_AND_CALLS = "j/<slug:slug>/processes/<int:pk>/text-and-calls/"
+
+
+def _residency_codes(world: dict[str, Any]) -> tuple[dict[str, Any], None]:
+    """Letters with codes still to print (made once, through the real service)."""
+    from cpps.participation.models import ResidencyCode
+    from cpps.participation.services import residency_codes_issue
+
+    process = world["process"]
+    if not ResidencyCode.objects.filter(process=process).exclude(code_for_letter="").exists():
+        residency_codes_issue(
+            user=world["accounts"]["facilitator"], process=process, addresses=["9 W Lake St"]
+        )
+    return {}, None
 
 
 PENDING_COMMITMENT = "Lighting audit of every park"
@@ -336,8 +355,26 @@ WRITE_PAYLOADS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, Any], str |
         None,
     ),
     "j/<slug:slug>/processes/<int:pk>/state/": lambda world: ({"state": "closed"}, None),
-    "j/<slug:slug>/processes/<int:pk>/links/": lambda world: ({"count": 3}, None),
-    "take-part/about-you/": lambda world: ({"age_band": "25_34"}, None),
+    TAKING_PART: lambda world: (
+        {"mode": "open", "device_limit": 2, "network_limit": 20, "network_window_hours": 24},
+        None,
+    ),
+    TAKING_PART + "bursts/<int:flag>/reviewed/": lambda world: ({"note": "Library workshop"}, None),
+    TAKING_PART + "links/": lambda world: ({"count": 3}, None),
+    TAKING_PART + "codes/": lambda world: (
+        {"file": _upload("addresses.csv", b"address\n1 W Madison St\n2 W Madison St\n")},
+        None,
+    ),
+    TAKING_PART + "codes/printed/": _residency_codes,
+    TEXT_AND_CALLS: lambda world: ({"number": "+1 312 555 0177", "keyword": "sweep"}, None),
+    TAKING_PART + "phones/": lambda world: (
+        {"file": _upload("phones.csv", b"phone\n(312) 555-0181\n(312) 555-0182\n")},
+        None,
+    ),
+    TAKING_PART + "in-person/": lambda world: (
+        {"identifier": "1 W Madison St", "note": "Checked at the library"},
+        None,
+    ),
     "api/jurisdictions/<slug>/processes": lambda world: (
         {"kind": "survey", "title": "Lights", "purpose": "Street lighting"},
         "application/json",
@@ -420,7 +457,15 @@ WRITE_ROUTES_AND_ROLES: dict[str, str] = {
     "j/<slug:slug>/processes/new/": "facilitator",
     "j/<slug:slug>/processes/<int:pk>/agenda/": "council_member",
     "j/<slug:slug>/processes/<int:pk>/state/": "facilitator",
-    "j/<slug:slug>/processes/<int:pk>/links/": "facilitator",
+    TAKING_PART: "council_member",
+    TAKING_PART + "bursts/<int:flag>/reviewed/": "facilitator",
+    TAKING_PART + "links/": "facilitator",
+    TAKING_PART + "codes/": "facilitator",
+    TAKING_PART + "codes/printed/": "facilitator",
+    TAKING_PART + "phones/": "facilitator",
+    TAKING_PART + "in-person/": "facilitator",
+    TEXT_AND_CALLS: "council_member",
+    TEXT_AND_CALLS + "<int:route>/remove/": "facilitator",
     "api/jurisdictions/<slug>/processes": "council_member",
     # Community-controlled accountability writes.
     ACCOUNTABILITY + "charter/new/": "facilitator",

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Any
 
 from django import template
 from django.utils.formats import number_format
 
-from cpps.accounts.policy import Action, can
 from cpps.listening.adapters import Figure
-from cpps.processes.models import Process
 
 register = template.Library()
 
@@ -50,16 +47,3 @@ def option_figures(options: list[tuple[str, Figure]]) -> list[Figure]:
 @register.filter
 def get_item(mapping: dict[str, str], key: str) -> str:
     return mapping.get(key, key)
-
-
-@register.inclusion_tag("listening/process_links.html", takes_context=True)
-def survey_links(context: dict[str, Any], process: Process) -> dict[str, Any]:
-    """Links to a survey's pages, for its process page: ``{% survey_links process %}``."""
-    request = context["request"]
-    jurisdiction = process.jurisdiction
-    return {
-        "process": process,
-        "jurisdiction": jurisdiction,
-        "can_edit": can(request.user, Action.SET_AGENDA, jurisdiction),
-        "can_enter_paper": can(request.user, Action.ENTER_PAPER_FORMS, jurisdiction),
-    }
