@@ -19,7 +19,7 @@ from cpps.accounts.models import Role, User
 from cpps.accounts.services import membership_grant, user_create
 from cpps.jurisdictions.models import CensusFigure, Jurisdiction
 from cpps.listening.models import SURVEY_KIND, QuestionKind
-from cpps.listening.paper import check_character, form_code_clean, paper_entry_record
+from cpps.listening.paper import paper_entry_record
 from cpps.listening.services import (
     Submission,
     instrument_draft_create,
@@ -30,6 +30,7 @@ from cpps.listening.services import (
 )
 from cpps.participation.identities import Identity, IdentityKind
 from cpps.participation.models import Channel
+from cpps.participation.paper import check_character, form_code_clean
 from cpps.processes.models import Process, ProcessState
 from cpps.processes.services import process_create, process_transition
 

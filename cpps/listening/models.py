@@ -9,7 +9,6 @@ never on a response or an answer.
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -197,30 +196,3 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"answer {self.pk}"
-
-
-class PaperEntry(models.Model):
-    """One person's keying of one paper form; two matching entries make a response."""
-
-    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="+")
-    form_code = models.CharField(max_length=20)
-    keyed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    values = models.JSONField(default=dict)
-    keyed_at = models.DateTimeField(auto_now_add=True)
-    # Set once both entries agree (or a facilitator resolved them) and the response is stored.
-    response = models.ForeignKey(
-        Response, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["form_code", "keyed_at"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["process", "form_code", "keyed_by"], name="paper_entry_once_per_person"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"paper {self.form_code}"

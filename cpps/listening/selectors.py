@@ -32,7 +32,6 @@ from cpps.listening.models import (
     SURVEY_KIND,
     Answer,
     Instrument,
-    PaperEntry,
     Question,
     QuestionKind,
     Response,
@@ -425,15 +424,6 @@ def _answer_text(answer: Answer) -> str:
     if answer.choices:
         return ";".join(answer.choices)
     return answer.text
-
-
-def paper_entries(*, user: User | AnonymousUser, process: Process) -> QuerySet[PaperEntry]:
-    """Every keyed paper entry of a survey, oldest first (people who key forms only)."""
-    require(user, Action.ENTER_PAPER_FORMS, process.jurisdiction)
-    return PaperEntry.objects.filter(process=process).order_by("form_code", "keyed_at", "pk")
-
-
-# --- Seals -------------------------------------------------------------------------------------
 
 
 def seal_records(response_ids: Iterable[int]) -> list[dict[str, object]]:

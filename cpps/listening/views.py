@@ -20,11 +20,11 @@ from cpps.listening.models import (
     Answer,
     Instrument,
     InstrumentState,
-    PaperEntry,
     Question,
     Response,
 )
 from cpps.listening.printing import render_paper_forms
+from cpps.participation import paper as shared_paper
 from cpps.participation import web
 from cpps.participation.models import Channel
 from cpps.participation.selectors import eligibility_sentence
@@ -388,20 +388,10 @@ def _entry_values(form: PaperEntryForm) -> dict[str, list[str]]:
 
 
 def _paper_context(request: HttpRequest, process: Process) -> dict[str, object]:
-    entries = selectors.paper_entries(user=request.user, process=process)
-    waiting: list[str] = []
-    differing: list[str] = []
-    by_code: dict[str, list[PaperEntry]] = {}
-    for entry in entries:
-        if entry.response_id is None:
-            by_code.setdefault(entry.form_code, []).append(entry)
-    for code, pair in sorted(by_code.items()):
-        (waiting if len(pair) == 1 else differing).append(code)
-    return {
-        "waiting": waiting,
-        "differing": differing,
-        "stored": len({entry.form_code for entry in entries if entry.response_id}),
-    }
+    progress = shared_paper.paper_progress(
+        shared_paper.paper_entries(user=request.user, process=process)
+    )
+    return {"waiting": progress.waiting, "differing": progress.differing, "stored": progress.stored}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
@@ -427,7 +417,7 @@ def paper_entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         except (InvalidInputError, InvalidTransitionError) as error:
             form.add_error(None, str(error))
         else:
-            if outcome.response is not None:
+            if outcome.stored:
                 note = _("Form %(code)s: both entries agree; the answers are stored.")
             elif outcome.differences:
                 note = _("Form %(code)s: the two entries differ. Resolve it below.")
@@ -449,14 +439,12 @@ def paper_entry(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def paper_resolve(request: HttpRequest, slug: str, pk: int, code: str) -> HttpResponse:
     jurisdiction = jurisdiction_get(slug=slug)
     process = selectors.survey_get(jurisdiction=jurisdiction, pk=pk)
-    entries = [
-        entry
-        for entry in selectors.paper_entries(user=request.user, process=process)
-        if entry.form_code == code and entry.response_id is None
-    ]
-    if len(entries) != 2:
+    pair = shared_paper.differing_entries(
+        shared_paper.paper_entries(user=request.user, process=process), code
+    )
+    if pair is None:
         raise Http404(code)
-    first, second = entries[0].values, entries[1].values
+    first, second = pair
     names = sorted(set(first) | set(second))
     differing = [n for n in names if sorted(first.get(n, [])) != sorted(second.get(n, []))]
     if request.method == "POST":
@@ -491,12 +479,12 @@ def paper_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if instrument is None:
         raise InvalidTransitionError(_("Publish the questions before printing paper forms."))
     raw = request.GET.get("count", "1")
-    count = paper.paper_forms_count_check(int(raw) if raw.isdigit() else 0)
+    count = shared_paper.paper_forms_count_check(int(raw) if raw.isdigit() else 0)
     document = render_paper_forms(
         process=process,
         instrument=instrument,
         areas=selectors.survey_areas(process),
-        codes=[paper.form_code_new() for _ in range(count)],
+        codes=[shared_paper.form_code_new() for _ in range(count)],
     )
     response = HttpResponse(document, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="survey-{pk}-paper-forms.pdf"'

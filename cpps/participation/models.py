@@ -257,3 +257,29 @@ class EntryPass(models.Model):
 
     def __str__(self) -> str:
         return f"entry pass {self.pk} ({self.method})"
+
+
+class PaperEntry(models.Model):
+    """One person's keying of one paper form; two matching entries get the form stored by its
+    capability (``stored_at``). The values are answers: facilitators only."""
+
+    process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="+")
+    form_code = models.CharField(max_length=20)
+    keyed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    values = models.JSONField(default=dict)
+    keyed_at = models.DateTimeField(auto_now_add=True)
+    stored_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        db_table = "listening_paperentry"  # created by the listening app; the rows stayed
+        ordering = ["form_code", "keyed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "form_code", "keyed_by"], name="paper_entry_once_per_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"paper {self.form_code}"

@@ -253,7 +253,8 @@ def test_by_invitation_the_api_refuses_and_paper_still_works(invitation_survey):
 def test_paper_forms_are_keyed_whatever_the_rule(invitation_survey, accounts):
     from cpps.accounts.models import User
     from cpps.demo.listening import SECOND_KEYER
-    from cpps.listening.paper import form_code_new, paper_entry_record
+    from cpps.listening.paper import paper_entry_record
+    from cpps.participation.paper import form_code_new
 
     code = form_code_new()
     for keyer in (accounts["facilitator"], User.objects.get(username=SECOND_KEYER)):
@@ -263,8 +264,11 @@ def test_paper_forms_are_keyed_whatever_the_rule(invitation_survey, accounts):
             form_code=code,
             values={"q_safe_crime": ["6"], "about_area": ["8"]},
         )
-    assert outcome.response is not None
-    assert outcome.response.channel == "paper"
+    assert outcome.stored
+    assert (
+        Response.objects.get(process=invitation_survey, client_id=f"paper:{code}").channel
+        == "paper"
+    )
 
 
 # --- Verified residency ------------------------------------------------------------------------
@@ -500,9 +504,9 @@ def test_no_column_or_join_links_a_verification_to_what_a_person_said(
 def test_behind_a_proxy_the_address_it_saw_counts_not_the_one_a_client_claims(survey, settings):
     settings.BEHIND_PROXY = True
     statuses = [
-        Client(REMOTE_ADDR="10.0.0.2").post(
-            f"/survey/{survey.pk}/", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.9"
-        ).status_code
+        Client(REMOTE_ADDR="10.0.0.2")
+        .post(f"/survey/{survey.pk}/", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}, 203.0.113.9")
+        .status_code
         for n in range(7)
     ]
     assert statuses.count(302) == 5  # every claim differs, the proxy saw one address
