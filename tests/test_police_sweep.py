@@ -32,6 +32,8 @@ PUBLIC_WRITE_ROUTES = {
     "take-part/<int:pk>/about-you/",
     "take-part/<int:pk>/enter/",
     "take-part/<int:pk>/resume/<str:token>/",
+    # Residents vote and add statements without an account.
+    "j/<slug:slug>/conversations/<int:pk>/vote/",
     "i18n/setlang/",
     "accounts/login/",
     "accounts/logout/",

@@ -22,6 +22,10 @@ class BriefMemo(Generic[Value]):
         self._entries: dict[Hashable, tuple[float, Value]] = {}
         BriefMemo._instances.add(self)
 
+    def forget(self, key: Hashable) -> None:
+        """Drop one remembered value, so the next `get` loads afresh."""
+        self._entries.pop(key, None)
+
     @classmethod
     def forget_everything(cls) -> None:
         """Empty every memo of the process (tests start afresh; nothing else needs it)."""

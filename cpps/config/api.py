@@ -9,6 +9,7 @@ from cpps import __version__
 from cpps.accountability.api import router as accountability_router
 from cpps.audit.api import router as audit_router
 from cpps.common.errors import DomainError, status_of
+from cpps.deliberation.api import router as deliberation_router
 from cpps.jurisdictions.api import router as jurisdictions_router
 from cpps.listening.api import router as listening_router
 from cpps.priorities.api import router as priorities_router
@@ -27,6 +28,7 @@ api.add_router("/jurisdictions/", audit_router)
 api.add_router("/jurisdictions/", accountability_router)
 api.add_router("/jurisdictions/", listening_router)
 api.add_router("/jurisdictions/", priorities_router)
+api.add_router("/jurisdictions/", deliberation_router)
 
 
 @api.exception_handler(DomainError)

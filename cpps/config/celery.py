@@ -20,6 +20,11 @@ app.conf.beat_schedule = {
         "task": "cpps.listening.seal_responses",
         "schedule": 60.0,
     },
+    # Conversations are re-analysed as votes arrive; a run whose worker died is released.
+    "analyse-conversations": {
+        "task": "cpps.deliberation.analyse_due",
+        "schedule": 30.0,
+    },
     "flag-overdue-and-silent-commitments": {
         "task": "cpps.accountability.flag_commitments",
         "schedule": crontab(hour=6, minute=0),

@@ -21,4 +21,5 @@ urlpatterns = [
     path("", include("cpps.accountability.urls")),
     path("", include("cpps.listening.urls")),
     path("", include("cpps.panels.urls")),
+    path("", include("cpps.deliberation.urls")),
 ]

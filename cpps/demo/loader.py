@@ -17,6 +17,7 @@ from cpps.accounts.models import Role, User
 from cpps.accounts.services import membership_grant, user_create
 from cpps.deliberation.models import DELIBERATION_KIND
 from cpps.demo.accountability import demo_accountability_load
+from cpps.demo.deliberation import demo_conversation_load
 from cpps.demo.listening import demo_surveys_load
 from cpps.demo.panels import demo_panels_load
 from cpps.engines.census import CensusTable, read_census_csv
@@ -123,6 +124,7 @@ def _demo_processes(chicago: Jurisdiction, facilitator: User, council_member: Us
         area_codes=["7", "8", "9"],
     )
     process_transition(user=facilitator, process=deliberation, to_state=ProcessState.OPEN)
+    demo_conversation_load(deliberation, facilitator)
     process_create(
         user=council_member,
         jurisdiction=chicago,

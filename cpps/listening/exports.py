@@ -8,8 +8,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from cpps.common.spreadsheets import starts_like_formula
-from cpps.listening.adapters import Figure
 from cpps.listening.selectors import SurveyResults
+from cpps.participation.weighting import Figure
 
 
 def neutralise(cell: str) -> str:

@@ -17,17 +17,7 @@ from cpps.common.memo import BriefMemo
 from cpps.engines.auditchain import batch_digest
 from cpps.engines.privacy import DEFAULT_THRESHOLD, SuppressedTable, suppress_table
 from cpps.engines.weighting import RepresentationRow
-from cpps.jurisdictions.models import Area, CensusFigure
-from cpps.listening.adapters import (
-    WEIGHTING_VARIABLES,
-    Figure,
-    Respondent,
-    Weighting,
-    mean_figures,
-    missing_groups,
-    share_figures,
-    survey_weights,
-)
+from cpps.jurisdictions.models import Area
 from cpps.listening.models import (
     SURVEY_KIND,
     Answer,
@@ -38,6 +28,18 @@ from cpps.listening.models import (
     ResponseSeal,
 )
 from cpps.participation.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
+from cpps.participation.weighting import (
+    CENSUS_VARIABLES,
+    Figure,
+    Respondent,
+    Weighting,
+    census_weights,
+    mean_figures,
+    missing_groups,
+    process_areas,
+    process_census,
+    share_figures,
+)
 from cpps.processes.models import Process
 
 if TYPE_CHECKING:
@@ -89,40 +91,12 @@ def instrument_list(*, process: Process) -> QuerySet[Instrument]:
 
 def survey_areas(process: Process) -> list[Area]:
     """The areas a survey covers: its own, or every area of the jurisdiction."""
-    areas = list(process.areas.all())
-    if areas:
-        return sorted(areas, key=lambda area: (len(area.code), area.code))
-    return sorted(
-        Area.objects.filter(jurisdiction=process.jurisdiction),
-        key=lambda area: (len(area.code), area.code),
-    )
+    return process_areas(process)
 
 
 def survey_census(process: Process) -> dict[str, dict[str, float]]:
-    """Census counts of adults over the survey's areas, for every weighting variable.
-
-    The survey asks residents 18 and over, so age, sex and area populations count adults only
-    (sex comes from the age-by-sex table). Race and ethnicity counts are of all ages, the only
-    ones published per area; children's mix is assumed close enough to adults'.
-    """
-    areas = survey_areas(process)
-    census: dict[str, dict[str, float]] = defaultdict(dict)
-    figures = CensusFigure.objects.filter(
-        area__in=areas, variable__in=["age_band", "age_sex", "race_ethnicity"]
-    ).values_list("area__code", "variable", "category", "count")
-    for code, table, label, count in figures:
-        if label.endswith("under18"):
-            continue
-        variable, category = (
-            ("sex", label.split("_", 1)[0]) if table == "age_sex" else (table, label)
-        )
-        census[variable][category] = census[variable].get(category, 0.0) + float(count)
-        if variable == "age_band":
-            census["area"][code] = census["area"].get(code, 0.0) + float(count)
-    census["area"] = {
-        area.code: census["area"][area.code] for area in areas if area.code in census["area"]
-    }
-    return dict(census)
+    """Census counts of adults over the survey's areas (see `process_census`)."""
+    return process_census(process)
 
 
 @dataclass(frozen=True)
@@ -202,7 +176,7 @@ def survey_results(
     """Weighted results for every question of every published version, by question key; with
     ``verified_only``, from verified residents' answers alone."""
     ids, respondents = _respondents(process, verified_only=verified_only)
-    weighting = survey_weights(respondents, survey_census(process))
+    weighting = census_weights(respondents, survey_census(process))
     position = {pk: index for index, pk in enumerate(ids)}
     answers: dict[str, dict[int, Answer]] = defaultdict(dict)
     for answer in Answer.objects.filter(response__in=ids, skipped=False).select_related("question"):
@@ -229,7 +203,7 @@ def survey_results(
                 values[position[response_id]] = float(answer.number or 0)
             groups = {
                 variable: [r.groups.get(variable, "") for r in respondents]
-                for variable in WEIGHTING_VARIABLES
+                for variable in CENSUS_VARIABLES
             }
             overall, by = mean_figures(values, weighting.weights, groups, threshold=threshold)
             breakdowns = [
@@ -241,7 +215,7 @@ def survey_results(
                         for f in _ordered(by[variable], labels.get(variable, {}))
                     ],
                 )
-                for variable in WEIGHTING_VARIABLES
+                for variable in CENSUS_VARIABLES
                 if by.get(variable)
             ]
             low, high = question.scale_labels(language)

@@ -22,6 +22,8 @@ class IdentityKind(StrEnum):
     PAPER_FORM = "paper"
     CREDENTIAL = "credential"
     INVITATION_CODE = "panel-invitation"
+    # A participant of a conversation imported from another tool (a Polis export's voter id).
+    IMPORTED = "imported"
 
 
 @dataclass(frozen=True)

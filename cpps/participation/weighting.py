@@ -1,15 +1,271 @@
-"""Participants weighted to the census: the bridge every capability uses between the
-optional answers about oneself and the weighting engine."""
+"""Participants weighted to the census, and the weighted figures every capability publishes:
+the one bridge between the optional answers about oneself and the weighting engine.
+
+Rows go in as plain data (area codes, demographic categories, numbers); weights, estimates with
+intervals, representativeness rows and withheld small groups come back.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
-from cpps.engines.weighting import Margin, RakingConvergenceError, WeightingError, rake
-from cpps.jurisdictions.models import CensusFigure, Jurisdiction
+from cpps.engines.privacy import DEFAULT_THRESHOLD
+from cpps.engines.weighting import (
+    CodedSample,
+    Estimate,
+    Margin,
+    RakingConvergenceError,
+    RepresentationRow,
+    WeightingError,
+    rake,
+    representativeness,
+    weighted_means,
+    weighted_proportions,
+)
+from cpps.jurisdictions.models import Area, CensusFigure, Jurisdiction
+from cpps.processes.models import Process
+
+# Variables residents may report that the census also counts, in the order shown.
+CENSUS_VARIABLES = ("area", "age_band", "sex", "race_ethnicity")
+UNKNOWN = "_unknown"
+MIN_CELL = 5
+MIN_RESPONSES_TO_WEIGHT = 20
+# Weights are capped at this multiple of the mean; a looser cap is tried before giving up.
+WEIGHT_CAPS = (5.0, 8.0)
+
+
+@dataclass(frozen=True)
+class Respondent:
+    """One completed response's grouping columns: area code and demographics (blank = unknown)."""
+
+    groups: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Weighting:
+    weights: np.ndarray
+    weighted: bool
+    variables: tuple[str, ...]
+    design_effect: float
+    effective_n: float
+    note: str
+
+
+def _collapse(sample: Counter[str], targets: Mapping[str, float]) -> dict[str, str]:
+    """Merge the census categories with the fewest answers until each group has MIN_CELL."""
+    groups: dict[str, list[str]] = {category: [category] for category in targets}
+    while len(groups) > 1:
+        sizes = sorted(groups, key=lambda g: (sum(sample[c] for c in groups[g]), g))
+        smallest = sizes[0]
+        if sum(sample[c] for c in groups[smallest]) >= MIN_CELL:
+            break
+        neighbour = sizes[1]
+        merged = f"{neighbour}+{smallest}"
+        groups[merged] = groups.pop(neighbour) + groups.pop(smallest)
+    return {category: name for name, members in groups.items() for category in members}
+
+
+def weighting_margins(
+    respondents: Sequence[Respondent], census: Mapping[str, Mapping[str, float]]
+) -> tuple[dict[str, list[str]], list[Margin]]:
+    """Columns and margins for raking, robust to small and incomplete samples.
+
+    Categories with fewer than MIN_CELL answers are merged with their smallest neighbour, and
+    people who did not say keep their own share ("unknown"), so that weighting only ever
+    corrects the mix of those who did say.
+    """
+    n = len(respondents)
+    columns: dict[str, list[str]] = {}
+    margins: list[Margin] = []
+    for variable in CENSUS_VARIABLES:
+        targets = {c: float(v) for c, v in census.get(variable, {}).items() if v > 0}
+        if not targets:
+            continue
+        values = [r.groups.get(variable, "") for r in respondents]
+        values = [value if value in targets else UNKNOWN for value in values]
+        sample = Counter(value for value in values if value != UNKNOWN)
+        known = sum(sample.values())
+        if known < MIN_CELL:
+            continue
+        group_of = _collapse(sample, targets)
+        if len(set(group_of.values())) < 2:
+            continue
+        grouped_targets: dict[str, float] = {}
+        for category, count in targets.items():
+            grouped_targets[group_of[category]] = grouped_targets.get(group_of[category], 0) + count
+        total = sum(grouped_targets.values())
+        scaled = {g: count / total * known for g, count in grouped_targets.items()}
+        column = [group_of[value] if value != UNKNOWN else UNKNOWN for value in values]
+        if known < n:
+            scaled[UNKNOWN] = float(n - known)
+        columns[variable] = column
+        margins.append(Margin(variable=variable, targets=scaled))
+    return columns, margins
+
+
+def census_weights(
+    respondents: Sequence[Respondent], census: Mapping[str, Mapping[str, float]]
+) -> Weighting:
+    """Rake respondents (a survey's answers, a conversation's voters) to the census of their
+    areas; fall back to equal weights, saying why."""
+    n = len(respondents)
+    ones = np.ones(n, dtype=np.float64)
+    if n < MIN_RESPONSES_TO_WEIGHT:
+        return Weighting(ones, False, (), 1.0, float(n), "too_few")
+    columns, margins = weighting_margins(respondents, census)
+    if not margins:
+        return Weighting(ones, False, (), 1.0, float(n), "no_demographics")
+    for cap in WEIGHT_CAPS:
+        try:
+            result = rake(columns, margins, cap=cap, max_iterations=500)
+        except WeightingError:
+            continue
+        break
+    else:
+        return Weighting(ones, False, (), 1.0, float(n), "did_not_converge")
+    return Weighting(
+        weights=result.weights,
+        weighted=True,
+        variables=tuple(margin.variable for margin in margins),
+        design_effect=result.summary.design_effect,
+        effective_n=result.summary.effective_n,
+        note="weighted",
+    )
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A published number: a mean (0-10) or a share (0-1), or withheld for a small group."""
+
+    group: str
+    n: int | None
+    value: float | None
+    low: float | None
+    high: float | None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.value is None
+
+
+def _figure(estimate: Estimate, threshold: int, label: str) -> Figure:
+    if estimate.n < threshold or not np.isfinite(estimate.value):
+        return Figure(label, None, None, None, None)
+    return Figure(label, estimate.n, estimate.value, estimate.low, estimate.high)
+
+
+def mean_figures(
+    values: Sequence[float],
+    weights: np.ndarray,
+    groups: Mapping[str, Sequence[str]],
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> tuple[Figure, dict[str, list[Figure]]]:
+    """The weighted mean for everyone and per group; groups under ``threshold`` are withheld."""
+    y = np.asarray(values, dtype=np.float64)
+    by = {name: np.asarray(column, dtype=object) for name, column in groups.items()}
+    estimates = weighted_means(y, weights, by=by or None)
+    overall = _figure(estimates[0], threshold, "")
+    breakdowns: dict[str, list[Figure]] = {name: [] for name in groups}
+    for estimate in estimates[1:]:
+        if estimate.variable is None or estimate.group in {"", UNKNOWN}:
+            continue
+        breakdowns[estimate.variable].append(_figure(estimate, threshold, estimate.group or ""))
+    return overall, breakdowns
+
+
+def share_figures(
+    chosen: Sequence[Sequence[str] | None],
+    options: Sequence[str],
+    weights: np.ndarray,
+    *,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> list[Figure]:
+    """The weighted share choosing each option among those who answered (None = no answer)."""
+    figures = []
+    for option in options:
+        indicator = np.array(
+            [np.nan if picked is None else float(option in picked) for picked in chosen],
+            dtype=np.float64,
+        )
+        if np.all(np.isnan(indicator)):
+            figures.append(Figure(option, None, None, None, None))
+            continue
+        estimate = weighted_proportions(indicator, weights)[0]
+        figures.append(_figure(estimate, threshold, option))
+    return figures
+
+
+def missing_groups(
+    respondents: Sequence[Respondent],
+    census: Mapping[str, Mapping[str, float]],
+    *,
+    threshold: float = 0.8,
+) -> list[RepresentationRow]:
+    """Every census category's share of the answers against its share of the census.
+
+    Each variable is compared among the people who reported it. Categories with no answers at
+    all are included: those are the groups most in need of outreach.
+    """
+    rows: list[RepresentationRow] = []
+    for variable in CENSUS_VARIABLES:
+        targets = {c: float(v) for c, v in census.get(variable, {}).items() if v > 0}
+        known = [r.groups.get(variable, "") for r in respondents]
+        known = [value for value in known if value in targets]
+        if not targets or not known:
+            continue
+        labels = tuple(targets)
+        index = {label: i for i, label in enumerate(labels)}
+        sample = CodedSample(
+            n=len(known),
+            codes={variable: np.array([index[v] for v in known], dtype=np.int64)},
+            categories={variable: labels},
+        )
+        report = representativeness(
+            sample, [Margin(variable=variable, targets=targets)], threshold=threshold
+        )
+        rows.extend(report.rows)
+    return rows
+
+
+def process_areas(process: Process) -> list[Area]:
+    """The areas a process covers: its own, or every area of the jurisdiction (numeric order)."""
+    areas = list(process.areas.all()) or list(
+        Area.objects.filter(jurisdiction_id=process.jurisdiction_id)
+    )
+    return sorted(areas, key=lambda area: (len(area.code), area.code))
+
+
+def process_census(process: Process) -> dict[str, dict[str, float]]:
+    """Census counts of adults over the process's areas, for every weighting variable.
+
+    Processes ask residents 18 and over, so age, sex and area populations count adults only
+    (sex comes from the age-by-sex table). Race and ethnicity counts are of all ages, the only
+    ones published per area; children's mix is assumed close enough to adults'.
+    """
+    areas = process_areas(process)
+    census: dict[str, dict[str, float]] = defaultdict(dict)
+    figures = CensusFigure.objects.filter(
+        area__in=areas, variable__in=["age_band", "age_sex", "race_ethnicity"]
+    ).values_list("area__code", "variable", "category", "count")
+    for code, table, label, count in figures:
+        if label.endswith("under18"):
+            continue
+        variable, category = (
+            ("sex", label.split("_", 1)[0]) if table == "age_sex" else (table, label)
+        )
+        census[variable][category] = census[variable].get(category, 0.0) + float(count)
+        if variable == "age_band":
+            census["area"][code] = census["area"].get(code, 0.0) + float(count)
+    census["area"] = {
+        area.code: census["area"][area.code] for area in areas if area.code in census["area"]
+    }
+    return dict(census)
+
 
 # Self-reported answers that match census variables of the areas, in the order they are raked.
 WEIGHTING_VARIABLES = ("age_band", "sex")

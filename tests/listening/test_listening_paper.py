@@ -11,8 +11,8 @@ from cpps.accounts.services import membership_grant, user_create
 from cpps.common.errors import InvalidInputError, PermissionRefusedError
 from cpps.demo.listening import demo_form_code
 from cpps.listening.models import Answer, Response
-from cpps.participation.models import PaperEntry
 from cpps.listening.paper import paper_entry_record
+from cpps.participation.models import PaperEntry
 from cpps.participation.paper import form_code_clean, form_code_new
 
 pytestmark = pytest.mark.django_db

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 from django.test import Client
 
-from cpps.listening.adapters import Respondent, survey_weights
 from cpps.listening.exports import neutralise
 from cpps.listening.selectors import _respondents, survey_census, survey_results
 from cpps.listening.services import response_submit
+from cpps.participation.weighting import Respondent, census_weights
 from cpps.processes.models import Process, ProcessState
 from tests.support.participation import sender
 
@@ -28,7 +28,7 @@ def citywide(chicago):
 def test_results_are_weighted_to_the_census(citywide):
     _ids, respondents = _respondents(citywide)
     census = survey_census(citywide)
-    weighting = survey_weights(respondents, census)
+    weighting = census_weights(respondents, census)
     assert weighting.weighted is True
     assert set(weighting.variables) == {"area", "age_band", "sex", "race_ethnicity"}
     young = np.array([r.groups.get("age_band") == "18_24" for r in respondents])
@@ -144,7 +144,7 @@ def test_ordinary_cells_are_left_alone(cell):
 
 
 def test_too_few_answers_are_left_unweighted():
-    weighting = survey_weights(
+    weighting = census_weights(
         [Respondent(groups={"sex": "female"})] * 5, {"sex": {"female": 1, "male": 1}}
     )
     assert weighting.weighted is False

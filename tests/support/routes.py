@@ -103,6 +103,35 @@ def _demo_draft_question(world: dict[str, Any]) -> dict[str, Any]:
 
 TAKING_PART = "j/<slug:slug>/processes/<int:pk>/taking-part/"
 TEXT_AND_CALLS = "j/<slug:slug>/processes/<int:pk>/text-and-calls/"
+CONVERSATION = "j/<slug:slug>/conversations/<int:pk>/"
+
+
+def _pending_statement(world: dict[str, Any]) -> tuple[dict[str, Any], None]:
+    """A resident's statement waiting for moderation in the demo conversation (made once)."""
+    from cpps.deliberation.models import Statement
+    from cpps.deliberation.services import statement_submit
+    from cpps.participation.identities import Identity
+    from cpps.participation.services import participant_for
+
+    process = world["process"]
+    pending = Statement.objects.filter(process=process, state="pending").first()
+    if pending is None:
+        writer = participant_for(process=process, identity=Identity.web_session("sweep-writer"))
+        pending = statement_submit(participant=writer, text="Sweep the alleys every spring.")
+    return {"statements": [pending.number], "decision": "accept"}, None
+
+
+def _ballot(world: dict[str, Any]) -> tuple[dict[str, Any], None]:
+    """A printed ballot of the demo conversation, keyed with one vote."""
+    from cpps.deliberation.models import BallotEntry
+    from cpps.deliberation.services import ballots_issue
+
+    process = world["process"]
+    ballot = BallotEntry.objects.filter(process=process).first()
+    if ballot is None:
+        ballots_issue(user=world["accounts"]["facilitator"], process=process, count=1)
+        ballot = BallotEntry.objects.get(process=process)
+    return {"form_code": ballot.form_code, f"s_{ballot.statements[0]}": "agree"}, None
 
 
 def _residency_codes(world: dict[str, Any]) -> tuple[dict[str, Any], None]:
@@ -367,6 +396,20 @@ WRITE_PAYLOADS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, Any], str |
     ),
     TAKING_PART + "codes/printed/": _residency_codes,
     TEXT_AND_CALLS: lambda world: ({"number": "+1 312 555 0177", "keyword": "sweep"}, None),
+    CONVERSATION + "setup/": lambda world: (
+        {
+            "topic": "What would make your block safer?",
+            "moderation": "pre",
+            "statement_max_length": 280,
+            "seeds": "Plant more trees along the boulevard.",
+        },
+        None,
+    ),
+    CONVERSATION + "moderate/": _pending_statement,
+    CONVERSATION + "paper/": _ballot,
+    CONVERSATION + "paper/ballots.pdf": lambda world: ({"count": 2}, None),
+    CONVERSATION + "results/analyse/": lambda world: ({}, None),
+    CONVERSATION + "polis/": lambda world: ({}, None),
     TAKING_PART + "phones/": lambda world: (
         {"file": _upload("phones.csv", b"phone\n(312) 555-0181\n(312) 555-0182\n")},
         None,
@@ -465,6 +508,11 @@ WRITE_ROUTES_AND_ROLES: dict[str, str] = {
     TAKING_PART + "phones/": "facilitator",
     TAKING_PART + "in-person/": "facilitator",
     TEXT_AND_CALLS: "council_member",
+    CONVERSATION + "setup/": "council_member",
+    CONVERSATION + "moderate/": "council_member",
+    CONVERSATION + "paper/": "facilitator",
+    CONVERSATION + "paper/ballots.pdf": "facilitator",
+    CONVERSATION + "results/analyse/": "facilitator",
     TEXT_AND_CALLS + "<int:route>/remove/": "facilitator",
     "api/jurisdictions/<slug>/processes": "council_member",
     # Community-controlled accountability writes.

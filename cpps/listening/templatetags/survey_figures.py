@@ -7,7 +7,7 @@ from dataclasses import replace
 from django import template
 from django.utils.formats import number_format
 
-from cpps.listening.adapters import Figure
+from cpps.participation.weighting import Figure
 
 register = template.Library()
 

@@ -1,0 +1,95 @@
+"""Polis interchange: a Polis export loaded into a conversation, and any conversation written
+as a Polis export (`comments.csv`, `votes.csv`, `participants-votes.csv`, `summary.csv`)."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from cpps.common.errors import InvalidInputError
+from cpps.deliberation import adapters, services
+from cpps.deliberation.models import AnalysisState
+from cpps.deliberation.selectors import latest_analysis
+from cpps.engines import deliberation as engine
+from cpps.processes.models import Process
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from cpps.accounts.models import User
+
+POLIS_FILES = ("comments.csv", "votes.csv", "participants-votes.csv")
+
+
+def polis_import_files(
+    *, user: User | AnonymousUser, process: Process, files: Mapping[str, bytes]
+) -> tuple[int, int]:
+    """Load uploaded Polis export files into an empty conversation; all or nothing.
+
+    Raises:
+        InvalidInputError: a file is missing or malformed (the message names file, row and
+            column), or the conversation already has statements.
+    """
+    unknown = sorted(set(files) - set(POLIS_FILES))
+    if unknown:
+        raise InvalidInputError(", ".join(unknown))
+    with tempfile.TemporaryDirectory() as folder:
+        for name, data in files.items():
+            (Path(folder) / name).write_bytes(data)
+        try:
+            export = engine.read_polis_export(folder)
+        except engine.DeliberationError as error:
+            raise InvalidInputError(str(error)) from error
+    conversation = export.conversation
+    votes = conversation.votes
+    return services.polis_import(
+        user=user,
+        process=process,
+        statements=[(s.id, s.text, s.moderated) for s in conversation.statements],
+        votes=list(
+            zip(
+                (str(p) for p in votes.participants.tolist()),
+                (int(s) for s in votes.statements.tolist()),
+                (int(v) for v in votes.values.tolist()),
+                (int(t) for t in votes.timestamps.tolist()),
+                strict=True,
+            )
+        ),
+    )
+
+
+def polis_export_to(*, process: Process, directory: Path) -> None:
+    """Write the conversation as a Polis export into ``directory``. Voters are numbered for the
+    export (0, 1, ...), so its rows cannot be matched with anything else stored here; the
+    group of each voter is the latest analysis's."""
+    fetched = adapters.votes_fetch(process=process)
+    table = fetched.table
+    participants = np.asarray(table.participants, dtype=np.int64)
+    order, numbered = np.unique(participants, return_inverse=True)
+    renumbered = engine.VoteTable(
+        numbered.astype(np.int64), table.statements, table.values, table.timestamps
+    )
+    conversation = engine.Conversation(adapters.engine_statements(process), renumbered)
+    groups = _groups_by_voter(process, order)
+    engine.write_polis_export(directory, conversation, groups)
+
+
+def _groups_by_voter(process: Process, participants: np.ndarray) -> dict[engine.ParticipantId, int]:
+    """Each exported voter's group from the stored engine state, if the analysis has one."""
+    analysis = latest_analysis(process=process)
+    if analysis is None:
+        return {}
+    kept = AnalysisState.objects.filter(process=process).first()
+    state = adapters.state_load(bytes(kept.data)) if kept is not None else None
+    if state is None:
+        return {}
+    groups: dict[engine.ParticipantId, int] = {}
+    position = {int(pid): index for index, pid in enumerate(participants.tolist())}
+    for pid, label in zip(state.participants_in, state.group_labels.tolist(), strict=True):
+        if int(pid) in position:
+            groups[position[int(pid)]] = int(label)
+    return groups

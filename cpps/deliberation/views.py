@@ -1,0 +1,451 @@
+"""Conversation pages: taking part one statement at a time (anyone, no account, no JavaScript),
+the results (everyone; aggregates only), and convening, moderating, paper ballots and Polis
+interchange (community roles)."""
+
+from __future__ import annotations
+
+import io
+import tempfile
+import zipfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from cpps.accounts.policy import Action, can, require
+from cpps.common.errors import DomainError, InvalidInputError
+from cpps.deliberation import interchange, printing, selectors, services
+from cpps.deliberation.forms import (
+    BallotCountForm,
+    BallotEntryForm,
+    FlagForm,
+    ModerationForm,
+    PolisUploadForm,
+    SetupForm,
+    StatementForm,
+)
+from cpps.deliberation.models import BallotEntry, ModerationMode, Statement
+from cpps.jurisdictions.selectors import jurisdiction_get
+from cpps.participation import paper as shared_paper
+from cpps.participation import web
+from cpps.participation.models import Participant
+from cpps.participation.selectors import eligibility_sentence
+from cpps.participation.services import JoinLimitError, NotEligibleError
+from cpps.processes.models import Process
+
+FORM_METHODS = ["GET", "HEAD", "POST"]
+KEYED, RESOLVED = "deliberation.ballot_keyed", "deliberation.ballot_resolved"
+
+
+def _conversation(slug: str, pk: int) -> Process:
+    return selectors.conversation_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
+
+
+def _language() -> str:
+    return (get_language() or "en").split("-")[0]
+
+
+@require_safe
+def conversation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """What the conversation is about, who may take part, and where to."""
+    process = _conversation(slug, pk)
+    context = {
+        "jurisdiction": process.jurisdiction,
+        "process": process,
+        "settings": selectors.settings_of(process),
+        "eligibility": eligibility_sentence(process),
+        "counts": selectors.moderation_counts(process=process),
+        "analysis": selectors.latest_analysis(process=process),
+    }
+    return render(request, "deliberation/conversation.html", context)
+
+
+@require_http_methods(FORM_METHODS)
+def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """One statement at a time: agree, disagree or pass are three submit buttons, so no
+    JavaScript is needed; a resident may add a statement or flag one."""
+    process = _conversation(slug, pk)
+    refused = web.signed_in_refusal(request, process)
+    if refused:
+        return refused
+    participant = web.participant_of(request, process)
+    statement_form = StatementForm(request.POST if request.POST.get("action") == "add" else None)
+    flag_form = FlagForm(request.POST if request.POST.get("action") == "flag" else None)
+    error = ""
+    if request.method == "POST":
+        try:
+            if participant is None:
+                participant = web.join(request, process)
+            done = _act(request, process, participant, statement_form, flag_form)
+        except (NotEligibleError, JoinLimitError) as refusal:
+            return web.gate_response(request, process, refusal)
+        except DomainError as problem:
+            error = str(problem)
+        else:
+            if done:
+                messages.success(request, done)
+            return redirect("deliberation:vote", slug=slug, pk=pk)
+    current = selectors.next_statement(process=process, participant=participant)
+    context = {
+        "jurisdiction": process.jurisdiction,
+        "process": process,
+        "settings": selectors.settings_of(process),
+        "participant": participant,
+        "current": current,
+        "remaining": selectors.remaining_count(process=process, participant=participant),
+        "statement_form": statement_form,
+        "flag_form": flag_form,
+        "error": error,
+        "standing": selectors.where_i_stand(process=process, participant=participant)
+        if participant
+        else None,
+        "resume_url": web.resume_url(request, process),
+        "eligibility": eligibility_sentence(process),
+    }
+    status = 400 if error or statement_form.errors or flag_form.errors else 200
+    return render(request, "deliberation/vote.html", context, status=status)
+
+
+def _act(
+    request: HttpRequest,
+    process: Process,
+    participant: Participant,
+    statement_form: StatementForm,
+    flag_form: FlagForm,
+) -> str:
+    """Carry out one POST of the voting page; return the message to show (may be empty)."""
+    action = request.POST.get("action", "")
+    if action == "vote":
+        statement = selectors.statement_get(
+            process=process, number=_number(request.POST.get("statement", ""))
+        )
+        services.vote_cast(
+            participant=participant, statement_id=statement.pk, value=request.POST.get("value", "")
+        )
+        services.analysis_request_if_due(process=process)
+        return ""
+    if action == "add":
+        if not statement_form.is_valid():
+            raise InvalidInputError(_("Write your statement in a full sentence."))
+        statement = services.statement_submit(
+            participant=participant, text=statement_form.cleaned_data["text"], language=_language()
+        )
+        if statement.state == "accepted":
+            return _("Thank you: your statement is in the conversation.")
+        return _("Thank you: community moderators will read your statement before it is shown.")
+    if action == "flag":
+        if not flag_form.is_valid():
+            raise InvalidInputError(_("Say why the statement should be looked at."))
+        statement = selectors.statement_get(
+            process=process, number=_number(request.POST.get("statement", ""))
+        )
+        services.statement_flag(
+            participant=participant, statement=statement, reason=flag_form.cleaned_data["reason"]
+        )
+        return _("Thank you: moderators will look at this statement.")
+    if action == "start":
+        return ""
+    raise InvalidInputError(_("Choose agree, disagree or pass."))
+
+
+def _number(raw: str) -> int:
+    if not raw.isdigit():
+        raise InvalidInputError(_("This statement is not part of this conversation."))
+    return int(raw)
+
+
+@require_safe
+def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Opinion groups, what each believes, common ground, and the map (aggregates only)."""
+    process = _conversation(slug, pk)
+    context = {
+        "jurisdiction": process.jurisdiction,
+        "process": process,
+        "settings": selectors.settings_of(process),
+        "view": selectors.results_view(process=process),
+        "map_size": selectors.MAP_SIZE,
+        "can_analyse": can(request.user, Action.CONVENE_PROCESS, process.jurisdiction),
+    }
+    return render(request, "deliberation/results.html", context)
+
+
+@require_POST
+def analyse_now(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = _conversation(slug, pk)
+    require(request.user, Action.CONVENE_PROCESS, process.jurisdiction)
+    if services.analysis_request(process=process):
+        messages.success(request, _("The analysis is on its way."))
+    else:
+        messages.success(request, _("An analysis is already on its way."))
+    return redirect("deliberation:results", slug=slug, pk=pk)
+
+
+# --- Organisers ----------------------------------------------------------------------------
+
+
+@require_http_methods(FORM_METHODS)
+def setup(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = _conversation(slug, pk)
+    require(request.user, Action.SET_AGENDA, process.jurisdiction)
+    current = selectors.settings_of(process)
+    initial = {
+        "topic": current.topic if current else process.title,
+        "framing": current.framing if current else process.purpose,
+        "moderation": current.moderation if current else ModerationMode.PRE,
+        "statement_max_length": current.statement_max_length if current else 280,
+    }
+    form = SetupForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.conversation_set_up(
+                user=request.user,
+                process=process,
+                topic=data["topic"],
+                framing=data["framing"],
+                moderation=data["moderation"],
+                statement_max_length=data["statement_max_length"],
+                seeds=form.seed_lines(),
+            )
+        except DomainError as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(request, _("The conversation was saved."))
+            return redirect("deliberation:setup", slug=slug, pk=pk)
+    context = {
+        "jurisdiction": process.jurisdiction,
+        "process": process,
+        "form": form,
+        "statements": selectors.statements_accepted(process=process),
+    }
+    return render(request, "deliberation/setup.html", context, status=400 if form.errors else 200)
+
+
+@require_http_methods(FORM_METHODS)
+def moderate(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The queue, bulk decisions with a public reason, and the flagged and look-alike
+    statements (community moderators only)."""
+    process = _conversation(slug, pk)
+    require(request.user, Action.MODERATE, process.jurisdiction)
+    form = ModerationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        numbers = [int(n) for n in request.POST.getlist("statements") if n.isdigit()]
+        try:
+            changed = services.statements_moderate(
+                user=request.user,
+                process=process,
+                numbers=numbers,
+                accept=request.POST.get("decision") == "accept",
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(
+                request, _("%(count)s statements were moderated.") % {"count": changed}
+            )
+            return redirect("deliberation:moderate", slug=slug, pk=pk)
+    context = {
+        "jurisdiction": process.jurisdiction,
+        "process": process,
+        "form": form,
+        "queue": selectors.moderation_queue(user=request.user, process=process),
+        "triage": selectors.triage(user=request.user, process=process),
+        "counts": selectors.moderation_counts(process=process),
+    }
+    return render(
+        request, "deliberation/moderate.html", context, status=400 if form.errors else 200
+    )
+
+
+# --- Paper ballots -----------------------------------------------------------------------------
+
+
+def _store_ballot(process: Process) -> shared_paper.StoreForm:
+    return lambda code, values: services.ballot_store(process, code, values)
+
+
+@require_http_methods(FORM_METHODS)
+def paper(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Print ballots, and key a returned one (twice, by two people)."""
+    process = _conversation(slug, pk)
+    require(request.user, Action.ENTER_PAPER_FORMS, process.jurisdiction)
+    raw_code = request.POST.get("form_code") or request.GET.get("code", "")
+    ballot = None
+    code_error = ""
+    if raw_code:
+        try:
+            code = shared_paper.form_code_clean(raw_code)
+        except InvalidInputError as problem:
+            code_error = str(problem)
+        else:
+            ballot = BallotEntry.objects.filter(process=process, form_code=code).first()
+            if ballot is None:
+                code_error = _("This form number was not printed for this conversation.")
+    statements = (
+        list(
+            Statement.objects.filter(process=process, number__in=ballot.statements).order_by(
+                "number"
+            )
+        )
+        if ballot
+        else []
+    )
+    form = BallotEntryForm(
+        request.POST if request.method == "POST" and ballot else None, statements=statements
+    )
+    if request.method == "POST" and ballot and form.is_valid():
+        try:
+            outcome = shared_paper.paper_entry_record(
+                user=request.user,
+                process=process,
+                form_code=ballot.form_code,
+                values=form.values(),
+                store=_store_ballot(process),
+                action=KEYED,
+            )
+        except DomainError as problem:
+            form.add_error(None, str(problem))
+        else:
+            if outcome.stored:
+                note = _("Ballot %(code)s: both entries agree; the votes are stored.")
+            elif outcome.differences:
+                note = _("Ballot %(code)s: the two entries differ. Resolve it below.")
+            else:
+                note = _("Ballot %(code)s is keyed once. A second person must key it too.")
+            messages.success(request, note % {"code": outcome.form_code})
+            return redirect("deliberation:paper", slug=slug, pk=pk)
+    progress = shared_paper.paper_progress(
+        shared_paper.paper_entries(user=request.user, process=process)
+    )
+    context = {
+        "jurisdiction": process.jurisdiction,
+        "process": process,
+        "ballot": ballot,
+        "code": raw_code,
+        "code_error": code_error,
+        "form": form,
+        "count_form": BallotCountForm(),
+        "progress": progress,
+    }
+    status = 400 if code_error or form.errors else 200
+    return render(request, "deliberation/paper.html", context, status=status)
+
+
+@require_POST
+def ballots_pdf(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = _conversation(slug, pk)
+    form = BallotCountForm(request.POST)
+    if not form.is_valid():
+        raise InvalidInputError(_("Print between 1 and %(max)s forms at a time.") % {"max": 500})
+    statements, codes = services.ballots_issue(
+        user=request.user, process=process, count=form.cleaned_data["count"]
+    )
+    document = printing.ballots_pdf(process=process, statements=statements, codes=codes)
+    response = HttpResponse(document, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="conversation-{pk}-ballots.pdf"'
+    return response
+
+
+@require_http_methods(FORM_METHODS)
+def paper_resolve(request: HttpRequest, slug: str, pk: int, code: str) -> HttpResponse:
+    process = _conversation(slug, pk)
+    pair = shared_paper.differing_entries(
+        shared_paper.paper_entries(user=request.user, process=process), code
+    )
+    if pair is None:
+        raise Http404(code)
+    first, second = pair
+    names = sorted(set(first) | set(second))
+    differing = [n for n in names if sorted(first.get(n, [])) != sorted(second.get(n, []))]
+    if request.method == "POST":
+        chosen = {}
+        for name in names:
+            pick = request.POST.get(name, "first" if name not in differing else "")
+            if pick not in {"first", "second"}:
+                messages.error(request, _("Choose one of the two entries for every difference."))
+                break
+            chosen[name] = (first if pick == "first" else second).get(name, [])
+        else:
+            shared_paper.paper_entry_resolve(
+                user=request.user,
+                process=process,
+                form_code=code,
+                values=chosen,
+                store=_store_ballot(process),
+                action=RESOLVED,
+            )
+            messages.success(request, _("Ballot %(code)s is resolved and stored.") % {"code": code})
+            return redirect("deliberation:paper", slug=slug, pk=pk)
+    labels = {
+        f"s_{s.number}": f"{s.number}. {s.text}" for s in Statement.objects.filter(process=process)
+    } | {"new_statement": _("Statement written on the ballot")}
+    rows = [
+        (
+            name,
+            labels.get(name, name),
+            ", ".join(first.get(name, [])) or "—",
+            ", ".join(second.get(name, [])) or "—",
+        )
+        for name in differing
+    ]
+    context = {"jurisdiction": process.jurisdiction, "process": process, "code": code, "rows": rows}
+    return render(request, "deliberation/paper_resolve.html", context)
+
+
+# --- Polis interchange ---------------------------------------------------------------------
+
+
+@require_http_methods(FORM_METHODS)
+def interchange_page(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    process = _conversation(slug, pk)
+    require(request.user, Action.SET_AGENDA, process.jurisdiction)
+    form = PolisUploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        files = {
+            name: upload.read()
+            for name, upload in (
+                ("comments.csv", form.cleaned_data["comments"]),
+                ("votes.csv", form.cleaned_data["votes"]),
+                ("participants-votes.csv", form.cleaned_data["participants_votes"]),
+            )
+            if upload
+        }
+        try:
+            statements, votes = interchange.polis_import_files(
+                user=request.user, process=process, files=files
+            )
+        except DomainError as problem:
+            form.add_error(None, str(problem))
+        else:
+            messages.success(
+                request,
+                _("%(statements)s statements and %(votes)s votes were imported.")
+                % {"statements": statements, "votes": votes},
+            )
+            return redirect("deliberation:results", slug=slug, pk=pk)
+    context = {"jurisdiction": process.jurisdiction, "process": process, "form": form}
+    return render(
+        request, "deliberation/interchange.html", context, status=400 if form.errors else 200
+    )
+
+
+@require_safe
+def polis_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The conversation as a Polis export (zip of comments, votes, participants-votes and
+    summary), for community roles: per-voter rows under numbers made for the export."""
+    process = _conversation(slug, pk)
+    require(request.user, Action.SET_AGENDA, process.jurisdiction)
+    archive = io.BytesIO()
+    with tempfile.TemporaryDirectory() as folder:
+        interchange.polis_export_to(process=process, directory=Path(folder))
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for path in sorted(Path(folder).iterdir()):
+                bundle.write(path, arcname=path.name)
+    response = HttpResponse(archive.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="conversation-{pk}-polis.zip"'
+    return response
