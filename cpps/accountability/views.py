@@ -24,9 +24,8 @@ from cpps.accountability.models import Commitment
 from cpps.accounts.policy import Action, can, require
 from cpps.common.errors import DomainError, InvalidInputError
 from cpps.jurisdictions.models import Jurisdiction
-from cpps.jurisdictions.selectors import area_get, area_list, jurisdiction_get
+from cpps.jurisdictions.selectors import area_get, jurisdiction_get
 from cpps.participation import web
-from cpps.participation.forms import DemographicsForm
 from cpps.participation.selectors import eligibility_sentence
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
@@ -371,14 +370,9 @@ def scorecard_take_part(request: HttpRequest, slug: str, pk: int) -> HttpRespons
         return refused
     participant = web.participant_of(request, scorecard)
     if participant is None:
-        areas = [(a.code, a.name) for a in area_list(jurisdiction=jurisdiction)]
-        about_you = DemographicsForm(
-            request.POST if request.POST.get("action") == "start" else None, areas=areas
-        )
         if request.method == "POST" and request.POST.get("action") == "start":
-            about_you.is_valid()  # tampered answers about oneself are dropped, never refused
             try:
-                web.join(request, scorecard, demographics=about_you.answers())
+                web.join_from_start_form(request, scorecard)
             except DomainError as refusal:
                 return web.gate_response(request, scorecard, refusal)
             return redirect("accountability:scorecard", slug=slug, pk=pk)
@@ -386,7 +380,7 @@ def scorecard_take_part(request: HttpRequest, slug: str, pk: int) -> HttpRespons
             "jurisdiction": jurisdiction,
             "scorecard": scorecard,
             "started": False,
-            "about_you": about_you,
+            "about_you": web.about_you_form(request, scorecard),
             "eligibility": eligibility_sentence(scorecard),
         }
         return render(request, "accountability/scorecard.html", context)

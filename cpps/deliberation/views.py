@@ -79,7 +79,7 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if request.method == "POST":
         try:
             if participant is None:
-                participant = web.join(request, process)
+                participant = web.join_from_start_form(request, process)
             done = _act(request, process, participant, statement_form, flag_form)
         except (NotEligibleError, JoinLimitError) as refusal:
             return web.gate_response(request, process, refusal)
@@ -105,6 +105,7 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         else None,
         "resume_url": web.resume_url(request, process),
         "eligibility": eligibility_sentence(process),
+        "about_you": web.about_you_form(request, process),
     }
     status = 400 if error or statement_form.errors or flag_form.errors else 200
     return render(request, "deliberation/vote.html", context, status=status)

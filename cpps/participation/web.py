@@ -20,7 +20,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from cpps.common.errors import DomainError
+from cpps.jurisdictions.selectors import area_list
 from cpps.participation import services
+from cpps.participation.forms import DemographicsForm
 from cpps.participation.identities import Identity, IdentityKind
 from cpps.participation.models import Participant
 from cpps.processes.models import Process
@@ -169,6 +171,22 @@ def join(
     )
     remember(request, participant, resume_secret=secret)
     return participant
+
+
+def about_you_form(request: HttpRequest, process: Process) -> DemographicsForm:
+    """The optional questions about oneself on a start form (participation/start_form.html),
+    bound only by the POST that starts."""
+    areas = [(area.code, area.name) for area in area_list(jurisdiction=process.jurisdiction)]
+    starting = request.method == "POST" and request.POST.get("action") == "start"
+    return DemographicsForm(request.POST if starting else None, areas=areas)
+
+
+def join_from_start_form(request: HttpRequest, process: Process) -> Participant:
+    """`join` with the answers about oneself given on the start form, if any."""
+    about_you = about_you_form(request, process)
+    # Tampered answers about oneself are dropped; taking part never depends on them.
+    about_you.is_valid()
+    return join(request, process, demographics=about_you.answers())
 
 
 def enter_with(request: HttpRequest, process: Process, identity: Identity) -> Participant:

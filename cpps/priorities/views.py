@@ -12,22 +12,14 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from cpps.accounts.policy import Action, can, require
 from cpps.common.errors import DomainError
-from cpps.jurisdictions.selectors import area_list, jurisdiction_get
+from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.participation import web
-from cpps.participation.forms import DemographicsForm
 from cpps.participation.selectors import eligibility_sentence
 from cpps.participation.services import JoinLimitError, NotEligibleError
 from cpps.priorities import selectors, services
 from cpps.priorities.models import IdeaState
-from cpps.processes.models import Process
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
-
-
-def about_you_form(request: HttpRequest, process: Process) -> DemographicsForm:
-    """The optional questions asked when a resident starts, with the areas to choose from."""
-    areas = [(area.code, area.name) for area in area_list(jurisdiction=process.jurisdiction)]
-    return DemographicsForm(request.POST or None, areas=areas)
 
 
 @require_safe
@@ -66,13 +58,10 @@ def round_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         return refused
     participant = web.participant_of(request, process)
     error = ""
-    about_you = about_you_form(request, process)
     if request.method == "POST":
         try:
             if participant is None:
-                # Tampered answers about oneself are dropped; taking part never depends on them.
-                about_you.is_valid()
-                participant = web.join(request, process, demographics=about_you.answers())
+                participant = web.join_from_start_form(request, process)
             elif request.POST.get("choice"):
                 choice = request.POST["choice"]
                 shown = {request.POST.get("pair_a", ""), request.POST.get("pair_b", "")}
@@ -106,7 +95,7 @@ def round_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "pair_texts": [(idea.pk, idea.text_for(language)) for idea in pair] if pair else [],
         "error": error,
         "answered": selectors.comparison_count(participant=participant) if participant else 0,
-        "about_you": about_you,
+        "about_you": web.about_you_form(request, process),
         "eligibility": eligibility_sentence(process),
     }
     return render(request, "priorities/vote.html", context, status=400 if error else 200)

@@ -48,6 +48,20 @@ def test_links_are_refused_while_the_process_is_not_open(survey, accounts):
         participant_join_by_link(token=token)
 
 
+def test_closing_a_process_ends_its_unused_links_and_reopening_revives_none(survey, accounts):
+    facilitator = accounts["facilitator"]
+    process_transition(user=facilitator, process=survey, to_state="open")
+    used, unused = one_time_links_issue(user=facilitator, process=survey, count=2)
+    participant_join_by_link(token=used)
+    process_transition(user=facilitator, process=survey, to_state="closed")
+    process_transition(user=facilitator, process=survey, to_state="open")
+    with pytest.raises(InvalidInputError):
+        participant_join_by_link(token=unused)
+    assert Participant.objects.filter(process=survey).count() == 1
+    (fresh,) = one_time_links_issue(user=facilitator, process=survey, count=1)
+    assert participant_join_by_link(token=fresh).process == survey
+
+
 def test_participants_have_distinct_pseudonyms_and_no_account_link(survey, accounts):
     process_transition(user=accounts["facilitator"], process=survey, to_state="open")
     tokens = one_time_links_issue(user=accounts["facilitator"], process=survey, count=5)
