@@ -1,7 +1,5 @@
 """Read endpoints for the public accountability record: charter, commitments, priorities."""
 
-from __future__ import annotations
-
 from django.http import Http404, HttpRequest
 from ninja import Router
 
@@ -15,14 +13,15 @@ from cpps.accountability.schemas import (
     RankingOut,
     TimelineEventOut,
 )
+from cpps.common.api import LOOKUP, AreaCodeOrAll, JurisdictionSlug, ObjectId, responses
 from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.priorities import selectors as priority_selectors
 
 router = Router(tags=["accountability"])
 
 
-@router.get("/{slug}/charter", response=CharterOut)
-def get_charter(request: HttpRequest, slug: str) -> CharterOut:
+@router.get("/{slug}/charter", response=responses({200: CharterOut}, *LOOKUP))
+def get_charter(request: HttpRequest, slug: JurisdictionSlug) -> CharterOut:
     charter = services.charter_in_effect(jurisdiction=jurisdiction_get(slug=slug))
     if charter is None or charter.in_effect_from is None:
         raise Http404(slug)
@@ -39,8 +38,10 @@ def get_charter(request: HttpRequest, slug: str) -> CharterOut:
     )
 
 
-@router.get("/{slug}/commitments", response=list[CommitmentOut])
-def list_commitments(request: HttpRequest, slug: str, area: str = "") -> list[CommitmentOut]:
+@router.get("/{slug}/commitments", response=responses({200: list[CommitmentOut]}, *LOOKUP))
+def list_commitments(
+    request: HttpRequest, slug: JurisdictionSlug, area: AreaCodeOrAll = ""
+) -> list[CommitmentOut]:
     jurisdiction = jurisdiction_get(slug=slug)
     chosen = jurisdiction.areas.filter(code=area).first() if area else None
     if area and chosen is None:
@@ -49,8 +50,13 @@ def list_commitments(request: HttpRequest, slug: str, area: str = "") -> list[Co
     return [CommitmentOut(**selectors.board_record(row)) for row in rows]  # type: ignore[arg-type]
 
 
-@router.get("/{slug}/commitments/{commitment_id}", response=CommitmentDetailOut)
-def get_commitment(request: HttpRequest, slug: str, commitment_id: int) -> CommitmentDetailOut:
+@router.get(
+    "/{slug}/commitments/{commitment_id}",
+    response=responses({200: CommitmentDetailOut}, *LOOKUP),
+)
+def get_commitment(
+    request: HttpRequest, slug: JurisdictionSlug, commitment_id: ObjectId
+) -> CommitmentDetailOut:
     jurisdiction = jurisdiction_get(slug=slug)
     commitment = selectors.commitment_get(jurisdiction=jurisdiction, pk=commitment_id)
     row = next(
@@ -86,8 +92,10 @@ def get_commitment(request: HttpRequest, slug: str, commitment_id: int) -> Commi
     )
 
 
-@router.get("/{slug}/priority-rounds/{round_id}/ranking", response=RankingOut)
-def get_ranking(request: HttpRequest, slug: str, round_id: int) -> RankingOut:
+@router.get(
+    "/{slug}/priority-rounds/{round_id}/ranking", response=responses({200: RankingOut}, *LOOKUP)
+)
+def get_ranking(request: HttpRequest, slug: JurisdictionSlug, round_id: ObjectId) -> RankingOut:
     process = priority_selectors.round_get(jurisdiction=jurisdiction_get(slug=slug), pk=round_id)
     results = priority_selectors.round_results(process=process)
     return RankingOut(

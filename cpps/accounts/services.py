@@ -10,6 +10,7 @@ from cpps.accounts.models import Membership, Role, User
 from cpps.accounts.policy import Action, forget_roles, require
 from cpps.audit.services import SYSTEM, Actor, audit_event_record
 from cpps.common.errors import InvalidInputError
+from cpps.common.text import clean_text
 from cpps.jurisdictions.models import Jurisdiction
 
 
@@ -61,7 +62,14 @@ def membership_revoke(*, revoked_by: User | AnonymousUser | None, membership: Me
 def user_create(
     *, username: str, password: str, first_name: str = "", last_name: str = "", email: str = ""
 ) -> User:
-    """Create a login account."""
+    """Create a login account.
+
+    Raises:
+        InvalidInputError: the user name is taken, or a name holds hidden characters.
+    """
+    username = clean_text(username, label=_("User name"))
+    first_name = clean_text(first_name, label=_("First name"))
+    last_name = clean_text(last_name, label=_("Last name"))
     if User.objects.filter(username=username).exists():
         raise InvalidInputError(_("The user name “%(name)s” is taken.") % {"name": username})
     return User.objects.create_user(

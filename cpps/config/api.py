@@ -8,7 +8,7 @@ from ninja import NinjaAPI
 from cpps import __version__
 from cpps.accountability.api import router as accountability_router
 from cpps.audit.api import router as audit_router
-from cpps.common.errors import DomainError, PermissionRefusedError
+from cpps.common.errors import DomainError, InvalidTransitionError, PermissionRefusedError
 from cpps.jurisdictions.api import router as jurisdictions_router
 from cpps.listening.api import router as listening_router
 from cpps.processes.api import router as processes_router
@@ -29,7 +29,14 @@ api.add_router("/jurisdictions/", listening_router)
 
 @api.exception_handler(DomainError)
 def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
-    status = 403 if isinstance(error, PermissionRefusedError) else 400
+    """403 for a role that may not act, 409 for an object whose state does not allow the act
+    (a survey not open for answers), 400 for input the person can fix."""
+    if isinstance(error, PermissionRefusedError):
+        status = 403
+    elif isinstance(error, InvalidTransitionError):
+        status = 409
+    else:
+        status = 400
     return api.create_response(request, {"detail": str(error)}, status=status)
 
 

@@ -22,6 +22,7 @@ from cpps.common.errors import InvalidInputError, InvalidTransitionError
 from cpps.common.models import SmsStatus
 from cpps.common.services import sms_dispatch, sms_queue
 from cpps.common.sms import phone_e164
+from cpps.common.text import clean_text
 from cpps.engines import sortition
 from cpps.engines.privacy import keyed_digest, pseudonym
 from cpps.jurisdictions.models import CensusFigure
@@ -504,7 +505,8 @@ def registration_create(
             _("Registration for this panel has closed. Thank you for your interest.")
         )
     features = _validated_answers(panel, answers)
-    if not name.strip():
+    name = clean_text(name, label=_("Your name"))
+    if not name:
         raise InvalidInputError(_("Give a name we can use if you are drawn."))
     if not phone.strip() and not email.strip():
         raise InvalidInputError(_("Give a phone number or an email so we can reach you."))
@@ -534,7 +536,7 @@ def registration_create(
             )
             RegistrationContact.objects.create(
                 registration=registration,
-                name=name.strip(),
+                name=name,
                 phone=phone.strip(),
                 phone_digest=phone_digest,
                 email=email.strip(),
