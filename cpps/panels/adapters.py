@@ -17,8 +17,9 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from cpps.common.errors import InvalidInputError
-from cpps.common.spreadsheets import FORMULA_PREFIXES
+from cpps.common.spreadsheets import formula_trigger
 from cpps.engines import sortition
+from cpps.engines.characters import character_name, first_hidden_character
 from cpps.engines.sortition import Draw, Lottery, Person, Pool, Quota
 
 # Census variables a panel can be stratified on by default, with the question residents answer.
@@ -280,24 +281,38 @@ def read_csv(
                 % {"row": number, "found": len(cells), "expected": len(header)}
             )
         for column, cell in zip(header, cells, strict=True):
-            # Imports refuse even numeric-looking cells: a list of addresses has no formulas.
-            if cell.startswith(FORMULA_PREFIXES) and not (
-                column in phone_columns and PHONE_CELL.fullmatch(cell)
-            ):
-                raise InvalidInputError(
-                    _(
-                        "Row %(row)s, column “%(column)s” starts with “%(char)s”, which a "
-                        "spreadsheet would run as a formula. Remove that character; nothing "
-                        "was imported."
-                    )
-                    % {"row": number, "column": column, "char": cell[0].strip() or "tab"}
-                )
+            _refuse_unsafe_cell(cell, row=number, column=column, phone_columns=phone_columns)
         rows.append(
             {**dict(zip(header, (c.strip() for c in cells), strict=True)), "#": str(number)}
         )
     if not rows:
         raise InvalidInputError(_("The file has a header but no rows; nothing was imported."))
     return rows
+
+
+def _refuse_unsafe_cell(cell: str, *, row: int, column: str, phone_columns: Sequence[str]) -> None:
+    """Refuse a cell a spreadsheet would run as a formula (even a number: a list of addresses
+    has no formulas; a phone number with its "+" is allowed in a phone column), or one with a
+    control, bidirectional or zero-width character (the values become names and labels)."""
+    hidden = first_hidden_character(cell.strip())
+    if hidden is not None:
+        raise InvalidInputError(
+            _(
+                "Row %(row)s, column “%(column)s” holds a hidden character (%(character)s). "
+                "Remove it; nothing was imported."
+            )
+            % {"row": row, "column": column, "character": character_name(hidden)}
+        )
+    trigger = formula_trigger(cell)
+    if trigger is None or (column in phone_columns and PHONE_CELL.fullmatch(cell.strip())):
+        return
+    raise InvalidInputError(
+        _(
+            "Row %(row)s, column “%(column)s” starts with “%(char)s”, which a spreadsheet "
+            "would run as a formula. Remove that character; nothing was imported."
+        )
+        % {"row": row, "column": column, "char": trigger.strip() or character_name(trigger)}
+    )
 
 
 def normalised_address(row: Mapping[str, str]) -> str:

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 from django.test import Client
 
+from cpps.common.spreadsheets import neutralise
 from cpps.listening.adapters import Respondent, survey_weights
-from cpps.listening.exports import neutralise
 from cpps.listening.selectors import _respondents, survey_census, survey_results
 from cpps.listening.services import response_submit
 from cpps.processes.models import Process, ProcessKind, ProcessState
