@@ -47,6 +47,24 @@ def all_routes() -> list[Route]:
     return list(seen.values())
 
 
+def demo_world(jurisdiction: Any, accounts: dict[str, Any]) -> dict[str, Any]:
+    """The objects the route values come from: the demo's deliberation and an unused link."""
+    from cpps.processes.models import Process, ProcessKind
+    from cpps.processes.services import one_time_links_issue
+
+    process = Process.objects.get(jurisdiction=jurisdiction, kind=ProcessKind.DELIBERATION)
+    (token,) = one_time_links_issue(user=accounts["facilitator"], process=process, count=1)
+    return {
+        "jurisdiction": jurisdiction,
+        "process": process,
+        "area": jurisdiction.areas.get(code="7"),
+        "token": token,
+        "membership": accounts["resident"].memberships.get(jurisdiction=jurisdiction),
+        "police": accounts["police_liaison"],
+        "accounts": accounts,
+    }
+
+
 def route_values(world: dict[str, Any], route: Route) -> dict[str, str]:
     """Parameter values for one route, from the objects a test has created."""
     values = {
