@@ -217,6 +217,33 @@ def _upload(name: str, content: bytes) -> Any:
     return SimpleUploadedFile(name, content, content_type="text/csv")
 
 
+MEMBER_REQUEST = "j/<slug:slug>/members/requests/<int:pk>/"
+
+
+def _pending_role_request(world: dict[str, Any]) -> int:
+    """A role the administrator asked to give the resident (once), waiting for a community role."""
+    from cpps.accounts.models import MembershipRequest, RequestState
+    from cpps.accounts.services import membership_request
+
+    resident = world["accounts"]["resident"]
+    waiting = MembershipRequest.objects.filter(
+        jurisdiction=world["jurisdiction"], user=resident, state=RequestState.PENDING
+    ).first() or membership_request(
+        requested_by=world["accounts"]["admin"],
+        jurisdiction=world["jurisdiction"],
+        user=resident,
+        role="auditor",
+    )
+    return waiting.pk
+
+
+def _role_request_decision(world: dict[str, Any]) -> tuple[dict[str, Any], None]:
+    """The request exists before the sweep's snapshot, so deciding it is the write; a decision
+    takes no form fields."""
+    _pending_role_request(world)
+    return {}, None
+
+
 def _survey_in(state: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda world: {"pk": _demo_survey(world, state)}
 
@@ -275,6 +302,8 @@ ROUTE_OVERRIDES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
         "round_id": _round(world)["pk"]
     },
     "j/<slug:slug>/members/<int:pk>/remove/": lambda world: {"pk": world["membership"].pk},
+    MEMBER_REQUEST + "approve/": lambda world: {"pk": _pending_role_request(world)},
+    MEMBER_REQUEST + "refuse/": lambda world: {"pk": _pending_role_request(world)},
     **{
         PANEL + suffix: _panel
         for suffix in (
@@ -422,6 +451,8 @@ WRITE_PAYLOADS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, Any], str |
         None,
     ),
     PANEL + "manage/invitations/sms/": _panel_phone_invitations,
+    MEMBER_REQUEST + "approve/": _role_request_decision,
+    MEMBER_REQUEST + "refuse/": _role_request_decision,
 }
 
 # Routes that write for a community role, with the role that may do it (proves the payload works).
@@ -435,6 +466,8 @@ WRITE_ROUTES_AND_ROLES: dict[str, str] = {
     "j/<slug:slug>/surveys/<int:pk>/questions/publish/": "facilitator",
     "j/<slug:slug>/members/": "admin",
     "j/<slug:slug>/members/<int:pk>/remove/": "admin",
+    MEMBER_REQUEST + "approve/": "facilitator",
+    MEMBER_REQUEST + "refuse/": "council_member",
     "j/<slug:slug>/processes/new/": "facilitator",
     "j/<slug:slug>/processes/<int:pk>/agenda/": "council_member",
     "j/<slug:slug>/processes/<int:pk>/state/": "facilitator",
