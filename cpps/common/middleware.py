@@ -32,18 +32,21 @@ def error_response(request: HttpRequest, message: str, *, status: int) -> HttpRe
     return render(request, "error.html", {"message": message, "status": status}, status=status)
 
 
-def _json_strings(document: Any) -> Iterator[str]:
-    """Every key and string value of a parsed JSON document (iteratively: nesting is unbounded)."""
+def _json_text(document: Any) -> str:
+    """Every key and string of a parsed JSON document, one per line (checked in one pass; the
+    walk is iterative, as nesting may be deep)."""
+    strings: list[str] = []
     pending = [document]
     while pending:
         value = pending.pop()
         if isinstance(value, str):
-            yield value
+            strings.append(value)
         elif isinstance(value, dict):
-            yield from value.keys()
+            strings.extend(value.keys())
             pending.extend(value.values())
         elif isinstance(value, list):
             pending.extend(value)
+    return "\n".join(strings)
 
 
 def _form_fields(request: HttpRequest) -> Iterator[tuple[str, str]]:
@@ -73,8 +76,7 @@ def _body_fields(request: HttpRequest) -> Iterator[tuple[str, str]]:
             document = json.loads(body)
         except (ValueError, RecursionError):
             return  # the view answers malformed JSON itself
-        for text in _json_strings(document):
-            yield "", text
+        yield "", _json_text(document)
 
 
 def _address_texts(request: HttpRequest) -> Iterator[str]:
