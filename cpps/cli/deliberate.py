@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
+from functools import partial
+from pathlib import Path
 from typing import Any
 
+from cpps.cli.files import readable_csv_files, run_reporting_errors, writing
 from cpps.engines.deliberation import (
     Analysis,
     AnalysisOptions,
@@ -17,6 +19,8 @@ from cpps.engines.deliberation import (
     read_polis_export,
     write_polis_export,
 )
+
+POLIS_FILES = ("comments.csv", "votes.csv", "participants-votes.csv")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -119,20 +123,22 @@ def _print_summary(payload: dict[str, Any]) -> None:
 def main(argv: list[str]) -> int:
     """Run `cpps deliberate ...`; return the process exit code."""
     arguments = _parser().parse_args(argv)
-    try:
-        start = time.perf_counter()
-        export = read_polis_export(arguments.export_dir)
-        analysis = analyze_conversation(export.conversation, _options(arguments))
-        seconds = time.perf_counter() - start
-        if arguments.command == "export":
-            groups = dict(
-                zip(analysis.participants_in, analysis.group_labels.tolist(), strict=True)
-            )
+    return run_reporting_errors(
+        "cpps deliberate", partial(_run, arguments), refusals=(DeliberationError,)
+    )
+
+
+def _run(arguments: argparse.Namespace) -> int:
+    start = time.perf_counter()
+    folder = readable_csv_files(Path(arguments.export_dir), POLIS_FILES)
+    export = read_polis_export(folder)
+    analysis = analyze_conversation(export.conversation, _options(arguments))
+    seconds = time.perf_counter() - start
+    if arguments.command == "export":
+        groups = dict(zip(analysis.participants_in, analysis.group_labels.tolist(), strict=True))
+        with writing(Path(arguments.out_dir)):
             write_polis_export(arguments.out_dir, export.conversation, groups)
-            return 0
-    except (DeliberationError, OSError) as error:
-        print(f"cpps deliberate: {error}", file=sys.stderr)
-        return 2
+        return 0
     payload = analysis_json(analysis, seconds, arguments.top)
     if arguments.json:
         print(json.dumps(payload))

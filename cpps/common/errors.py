@@ -24,9 +24,13 @@ class TooManyError(DomainError):
 
 
 def status_of(error: DomainError) -> int:
-    """The HTTP status a refused request gets, decided once for pages and the API."""
+    """The HTTP status a refused request gets, decided once for pages and the API: 403 for a
+    role that may not act, 409 for an object whose state does not allow the act, 429 for a
+    limit reached, 400 for input the person can fix."""
     if isinstance(error, PermissionRefusedError):
         return 403
+    if isinstance(error, InvalidTransitionError):
+        return 409
     if isinstance(error, TooManyError):
         return 429
     return 400

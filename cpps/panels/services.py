@@ -23,6 +23,7 @@ from cpps.channels.outbound import phone_e164
 from cpps.channels.services import sms_dispatch, sms_queue
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
 from cpps.common.spreadsheets import read_uploaded_csv
+from cpps.common.text import clean_text
 from cpps.engines import sortition
 from cpps.engines.privacy import keyed_digest
 from cpps.jurisdictions.models import CensusFigure
@@ -509,7 +510,8 @@ def registration_create(
             _("Registration for this panel has closed. Thank you for your interest.")
         )
     features = _validated_answers(panel, answers)
-    if not name.strip():
+    name = clean_text(name, label=_("Your name"))
+    if not name:
         raise InvalidInputError(_("Give a name we can use if you are drawn."))
     if not phone.strip() and not email.strip():
         raise InvalidInputError(_("Give a phone number or an email so we can reach you."))
@@ -539,7 +541,7 @@ def registration_create(
             )
             RegistrationContact.objects.create(
                 registration=registration,
-                name=name.strip(),
+                name=name,
                 phone=phone.strip(),
                 phone_digest=phone_digest,
                 email=email.strip(),

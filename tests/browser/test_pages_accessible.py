@@ -29,6 +29,7 @@ def site(live_server, chicago, accounts):
         "token": first,
         "spare_token": second,
         "membership": accounts["resident"].memberships.get(jurisdiction=chicago),
+        "accounts": accounts,
     }
     return {"url": live_server.url, "world": world, "accounts": accounts}
 
