@@ -26,6 +26,7 @@ from cpps.engines.deliberation import (
     write_polis_export,
 )
 
+EXPORT_DIR_HELP = "folder with comments.csv and votes.csv or participants-votes.csv"
 # The engine's default number of base clusters bounds the group count.
 MAX_GROUPS = AnalysisOptions().base_clusters
 # Statement text is cut to the terminal's width, but never below this many characters.
@@ -40,14 +41,14 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True)
     analyze = commands.add_parser("analyze", help="opinion groups and consensus of a Polis export")
-    analyze.add_argument("export_dir", help="folder with comments.csv and votes.csv")
+    analyze.add_argument("export_dir", help=EXPORT_DIR_HELP)
     analyze.add_argument("--json", action="store_true", help="print one JSON object")
     _add_options(analyze)
     analyze.add_argument(
         "--top", type=_whole_number(0), default=10, help="bridging statements to list (default 10)"
     )
     export = commands.add_parser("export", help="write the conversation as a Polis export")
-    export.add_argument("export_dir", help="folder with comments.csv and votes.csv")
+    export.add_argument("export_dir", help=EXPORT_DIR_HELP)
     export.add_argument(
         "out_dir", help="folder to write comments, votes, participants-votes and summary.csv"
     )
