@@ -17,3 +17,11 @@ class InvalidInputError(DomainError):
 
 class InvalidTransitionError(DomainError):
     """The object is not in a state that allows this action."""
+
+
+class ServiceUnavailableError(Exception):
+    """A service the request needs (the database, the task queue, the cache) cannot be reached.
+
+    Not a `DomainError`: nothing is wrong with the request, and it may succeed if repeated later.
+    The message says what happened and what to do; it is shown with a 503 and `Retry-After`.
+    """

@@ -1,4 +1,5 @@
-"""Shared infrastructure rows: the outbound text messages any app can queue."""
+"""Shared infrastructure rows: the outbound text messages any app can queue, and the fingerprint
+of the secret key the database was written with."""
 
 from __future__ import annotations
 
@@ -32,6 +33,10 @@ class OutboundSms(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its batch was handed to the background worker to send (a batch may wait its turn):
+    # a message still queued long after that was lost with its task, and the watchdog marks it
+    # failed so that it can be sent again.
+    due_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -40,3 +45,20 @@ class OutboundSms(models.Model):
 
     def __str__(self) -> str:
         return f"text message {self.pk} ({self.purpose}, {self.status})"
+
+
+class KeyFingerprint(models.Model):
+    """Which secret key the database was written with: an HMAC of a fixed label under the key,
+    which identifies the key without revealing it.
+
+    Pseudonyms and contact digests are keyed with `PSEUDONYM_KEY`; served with another key, a
+    restored database would take a phone that finished a survey for a new one. Startup and
+    `cpps restore` refuse a database whose fingerprint is not the configured key's.
+    """
+
+    name = models.CharField(max_length=40, primary_key=True)
+    fingerprint = models.CharField(max_length=64)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"fingerprint of {self.name}"

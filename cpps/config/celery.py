@@ -20,6 +20,11 @@ app.conf.beat_schedule = {
         "task": "cpps.listening.seal_responses",
         "schedule": 60.0,
     },
+    # Work silent past the task time limit goes back to a state its user can retry.
+    "return-stuck-work": {
+        "task": "cpps.common.watchdog",
+        "schedule": 60.0,
+    },
     "flag-overdue-and-silent-commitments": {
         "task": "cpps.accountability.flag_commitments",
         "schedule": crontab(hour=6, minute=0),
