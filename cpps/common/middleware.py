@@ -91,8 +91,8 @@ class InProcessWatchdogMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        response = self.get_response(request)
         cls = type(self)
+        # Before the view, so the page that triggered it already shows the returned work.
         if time.monotonic() >= cls._next_run and cls._lock.acquire(blocking=False):
             try:
                 cls._next_run = time.monotonic() + self.INTERVAL_SECONDS
@@ -101,4 +101,4 @@ class InProcessWatchdogMiddleware:
                 logger.warning("The in-process watchdog could not run: %r", error)
             finally:
                 cls._lock.release()
-        return response
+        return self.get_response(request)

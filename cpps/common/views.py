@@ -34,7 +34,7 @@ def _database_status() -> str:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
             cursor.fetchone()
-    except Exception as error:
+    except Exception as error:  # any failure is reported, none raised
         return f"error: {type(error).__name__}"
     finally:
         connection.close()  # the checking thread's own connection

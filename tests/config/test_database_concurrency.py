@@ -49,7 +49,7 @@ def all_at_once(count: int, work: Callable[[int], object]) -> list[object]:
         try:
             barrier.wait()
             results[number] = work(number)
-        except Exception as error:  # noqa: BLE001 - reported as the thread's result
+        except Exception as error:  # reported as the thread's result
             results[number] = error
         finally:
             connection.close()

@@ -268,3 +268,20 @@ def test_a_whole_computation_ends_at_every_step_done(
         "",
     )
     assert frozen.compute_runs == 1
+
+
+def test_without_a_broker_the_web_process_runs_the_watchdog_itself(
+    frozen, accounts, django_capture_on_commit_callbacks, settings
+):
+    """The embedded set-up has no beat: a computation cut short by a crash of the process that
+    ran it is returned by the next request once it is past the time limit."""
+    from cpps.common.middleware import InProcessWatchdogMiddleware
+
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    panel = start_without_running(
+        frozen, accounts["facilitator"], django_capture_on_commit_callbacks
+    )
+    Panel.objects.filter(pk=panel.pk).update(progress_at=timezone.now() - timedelta(days=1))
+    InProcessWatchdogMiddleware._next_run = 0.0  # as in a freshly started process
+    assert "stopped without finishing" in manage_page(panel, accounts["facilitator"])
+    assert Panel.objects.get(pk=panel.pk).stage == PanelStage.FROZEN
