@@ -34,3 +34,11 @@ def status_of(error: DomainError) -> int:
     if isinstance(error, TooManyError):
         return 429
     return 400
+
+
+class ServiceUnavailableError(Exception):
+    """A service the request needs (the database, the task queue, the cache) cannot be reached.
+
+    Not a `DomainError`: nothing is wrong with the request, and it may succeed if repeated later.
+    The message says what happened and what to do; it is shown with a 503 and `Retry-After`.
+    """

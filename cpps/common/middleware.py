@@ -1,22 +1,37 @@
-"""Middleware every request goes through: hostile input is refused before any view runs, and
-domain errors that escape a view become a plain, translated error page."""
+"""Middleware every request goes through: hostile input is refused before any view runs; domain
+errors and service outages that escape a view become plain, translated answers; a database
+written with another pseudonym key is never served; without a broker the watchdog runs in the
+web process."""
 
 from __future__ import annotations
 
 import json
+import logging
+import threading
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import (
+    MiddlewareNotUsed,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 
-from cpps.common.errors import DomainError, status_of
+from cpps.common.errors import DomainError, ServiceUnavailableError, status_of
+from cpps.common.keys import key_fingerprint_problem
+from cpps.common.outage import OUTAGE_ERRORS, outage_response
+from cpps.common.watchdog import stuck_work_recover
 from cpps.engines.characters import character_name, first_control_character
+
+logger = logging.getLogger(__name__)
 
 API_PREFIX = "/api/"
 # Twilio's webhooks carry the caller's own text; their views refuse and answer in TwiML.
@@ -158,3 +173,69 @@ class DomainErrorMiddleware:
         return render(
             request, "error.html", {"message": str(exception), "status": status}, status=status
         )
+
+
+class ServiceOutageMiddleware:
+    """A view that meets a database, cache or task-queue outage answers 503 with `Retry-After`
+    (JSON under /api/). Outages in other middleware (saving the session) reach the same answer
+    through `cpps.common.views.server_error`."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if not isinstance(exception, OUTAGE_ERRORS):
+            return None
+        return outage_response(request, exception)
+
+
+class PseudonymKeyGuardMiddleware:
+    """Refuse every request (503, with the reason) while the database holds the fingerprint of
+    another `PSEUDONYM_KEY`; checked on the first request each process serves (and again after
+    a check the database could not answer), recorded there if the database has none yet."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.problem: str | None = None
+        self.checked = False
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not self.checked:
+            self.problem = key_fingerprint_problem()
+            self.checked = True
+            if self.problem:
+                logger.error("Not serving: %s", self.problem)
+        if self.problem:
+            return outage_response(request, ServiceUnavailableError(self.problem))
+        return self.get_response(request)
+
+
+class InProcessWatchdogMiddleware:
+    """Without a broker there is no Celery beat: the web process runs the watchdog itself, on
+    its first request and then at most once a minute, so work cut short by a crash or a killed
+    worker becomes retryable after a restart. Not used when a broker is configured."""
+
+    INTERVAL_SECONDS = 60.0
+    _lock = threading.Lock()
+    _next_run = 0.0
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        if not settings.CELERY_TASK_ALWAYS_EAGER:
+            raise MiddlewareNotUsed
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        cls = type(self)
+        # Before the view, so the page that triggered it already shows the returned work.
+        if time.monotonic() >= cls._next_run and cls._lock.acquire(blocking=False):
+            try:
+                cls._next_run = time.monotonic() + self.INTERVAL_SECONDS
+                stuck_work_recover()
+            except OUTAGE_ERRORS as error:
+                logger.warning("The in-process watchdog could not run: %r", error)
+            finally:
+                cls._lock.release()
+        return self.get_response(request)
