@@ -87,3 +87,15 @@ def _isolated_cache_and_tasks(settings):
     cache.clear()
     BriefMemo.forget_everything()
     translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """On SQLite the test database is a file, as the embedded set-up's is: concurrent tests then
+    meet real file locking (WAL, BEGIN IMMEDIATE, the busy timeout), not an in-memory cache."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
+        database.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "test.sqlite3")

@@ -52,7 +52,14 @@ def test_production_refuses_to_start_without_secrets(tmp_path):
 
 @pytest.mark.parametrize(
     ("variable", "value"),
-    [("SMS_BATCH_SIZE", "fifty"), ("DATABASE_PREPARE_AFTER", "-2"), ("SMS_TIMEOUT_SECONDS", "")],
+    [
+        ("SMS_BATCH_SIZE", "fifty"),
+        ("DATABASE_PREPARE_AFTER", "-2"),
+        ("SMS_TIMEOUT_SECONDS", ""),
+        ("TASK_TIME_LIMIT", "half an hour"),
+        ("DATABASE_STATEMENT_TIMEOUT", "-1"),
+        ("REDIS_TIMEOUT", "soon"),
+    ],
 )
 def test_a_malformed_number_setting_is_refused_by_name(variable, value):
     env = os.environ | {
@@ -147,3 +154,34 @@ def test_celery_uses_redis_when_configured_and_runs_in_process_otherwise(
         check=True,
     )
     assert result.stdout.split() == [expected_broker, str(eager)]
+
+
+def test_a_soft_time_limit_not_below_the_hard_one_is_refused():
+    env = os.environ | {"TASK_TIME_LIMIT": "600", "TASK_SOFT_TIME_LIMIT": "600"}
+    result = run_cli(env, "check")
+    assert result.returncode != 0
+    assert "TASK_SOFT_TIME_LIMIT must be more than 0 and less than TASK_TIME_LIMIT" in result.stderr
+
+
+def test_tasks_are_acknowledged_late_and_time_limited(settings):
+    from cpps.config.celery import app
+
+    assert app.conf.task_acks_late is True
+    assert app.conf.task_reject_on_worker_lost is True
+    assert app.conf.worker_prefetch_multiplier == 1
+    assert app.conf.task_time_limit == settings.TASK_TIME_LIMIT == 1800
+    assert app.conf.task_soft_time_limit == settings.TASK_SOFT_TIME_LIMIT == 1710
+    assert app.conf.broker_transport_options["visibility_timeout"] > settings.TASK_TIME_LIMIT
+    assert app.conf.beat_schedule["return-stuck-work"]["task"] == "cpps.common.watchdog"
+
+
+def test_database_connections_are_health_checked_and_sqlite_takes_its_write_lock_early():
+    from django.db import connection
+
+    assert connection.settings_dict["CONN_HEALTH_CHECKS"] is True
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA journal_mode")
+            assert cursor.fetchone() == ("wal",)
+        assert connection.settings_dict["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+        assert connection.settings_dict["OPTIONS"]["timeout"] == 20

@@ -1,6 +1,4 @@
-"""Read endpoints for the public accountability record: charter, commitments, priorities."""
-
-from __future__ import annotations
+"""Read endpoints for the public accountability record: the charter and commitments."""
 
 from django.http import Http404, HttpRequest
 from ninja import Router
@@ -13,13 +11,14 @@ from cpps.accountability.schemas import (
     ProgressUpdateOut,
     TimelineEventOut,
 )
+from cpps.common.api import LOOKUP, AreaCodeOrAll, JurisdictionSlug, ObjectId, responses
 from cpps.jurisdictions.selectors import jurisdiction_get
 
 router = Router(tags=["accountability"])
 
 
-@router.get("/{slug}/charter", response=CharterOut)
-def get_charter(request: HttpRequest, slug: str) -> CharterOut:
+@router.get("/{slug}/charter", response=responses({200: CharterOut}, *LOOKUP))
+def get_charter(request: HttpRequest, slug: JurisdictionSlug) -> CharterOut:
     charter = services.charter_in_effect(jurisdiction=jurisdiction_get(slug=slug))
     if charter is None or charter.in_effect_from is None:
         raise Http404(slug)
@@ -36,8 +35,10 @@ def get_charter(request: HttpRequest, slug: str) -> CharterOut:
     )
 
 
-@router.get("/{slug}/commitments", response=list[CommitmentOut])
-def list_commitments(request: HttpRequest, slug: str, area: str = "") -> list[CommitmentOut]:
+@router.get("/{slug}/commitments", response=responses({200: list[CommitmentOut]}, *LOOKUP))
+def list_commitments(
+    request: HttpRequest, slug: JurisdictionSlug, area: AreaCodeOrAll = ""
+) -> list[CommitmentOut]:
     jurisdiction = jurisdiction_get(slug=slug)
     chosen = jurisdiction.areas.filter(code=area).first() if area else None
     if area and chosen is None:
@@ -46,8 +47,13 @@ def list_commitments(request: HttpRequest, slug: str, area: str = "") -> list[Co
     return [CommitmentOut(**selectors.board_record(row)) for row in rows]  # type: ignore[arg-type]
 
 
-@router.get("/{slug}/commitments/{commitment_id}", response=CommitmentDetailOut)
-def get_commitment(request: HttpRequest, slug: str, commitment_id: int) -> CommitmentDetailOut:
+@router.get(
+    "/{slug}/commitments/{commitment_id}",
+    response=responses({200: CommitmentDetailOut}, *LOOKUP),
+)
+def get_commitment(
+    request: HttpRequest, slug: JurisdictionSlug, commitment_id: ObjectId
+) -> CommitmentDetailOut:
     jurisdiction = jurisdiction_get(slug=slug)
     commitment = selectors.commitment_get(jurisdiction=jurisdiction, pk=commitment_id)
     row = next(

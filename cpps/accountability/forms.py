@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from cpps.accountability.models import OwnerBody, OwnerKind, ProgressStatus, RatingValue
 from cpps.accounts.models import Membership, Role, User
+from cpps.common.forms import SingleLineField
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.jurisdictions.selectors import area_list
 from cpps.priorities.selectors import approved_ideas
@@ -23,7 +24,7 @@ def _account_choices(jurisdiction: Jurisdiction, roles: set[str]) -> list[tuple[
 
 
 class OwnerBodyForm(forms.Form):
-    name = forms.CharField(label=_("Name of the body"), max_length=200)
+    name = SingleLineField(label=_("Name of the body"), max_length=200)
     kind = forms.ChoiceField(label=_("Kind of body"), choices=OwnerKind.choices)
     representatives = forms.TypedMultipleChoiceField(
         label=_("Representatives who answer for it"),
@@ -86,7 +87,7 @@ class CharterForm(forms.Form):
 
 
 class CommitmentForm(forms.Form):
-    title = forms.CharField(label=_("Commitment, in a few words"), max_length=200)
+    title = SingleLineField(label=_("Commitment, in a few words"), max_length=200)
     action = forms.CharField(label=_("What will be done"), widget=forms.Textarea(attrs={"rows": 3}))
     owner = forms.ModelChoiceField(label=_("Who owns it"), queryset=OwnerBody.objects.none())
     priority: forms.ModelChoiceField[Any] = forms.ModelChoiceField(
@@ -101,9 +102,9 @@ class CommitmentForm(forms.Form):
         help_text=_("Leave empty for the whole jurisdiction."),
     )
     due_on = forms.DateField(label=_("Done by (YYYY-MM-DD)"))
-    metric = forms.CharField(label=_("How it will be measured (metric)"), max_length=200)
-    baseline = forms.CharField(label=_("Baseline: where things stand now"), max_length=100)
-    target = forms.CharField(label=_("Target"), max_length=100)
+    metric = SingleLineField(label=_("How it will be measured (metric)"), max_length=200)
+    baseline = SingleLineField(label=_("Baseline: where things stand now"), max_length=100)
+    target = SingleLineField(label=_("Target"), max_length=100)
 
     def __init__(self, *args: Any, jurisdiction: Jurisdiction, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -125,7 +126,7 @@ class ProgressForm(forms.Form):
     narrative = forms.CharField(
         label=_("What has been done"), widget=forms.Textarea(attrs={"rows": 4})
     )
-    metric_value = forms.CharField(
+    metric_value = SingleLineField(
         label=_("Current value of the metric"), max_length=100, required=False
     )
     evidence_url = forms.URLField(

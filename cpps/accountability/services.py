@@ -38,6 +38,7 @@ from cpps.accounts.models import User
 from cpps.accounts.policy import Action, acting_role, require
 from cpps.audit.services import SYSTEM, Actor, audit_event_record
 from cpps.common.errors import InvalidInputError, InvalidTransitionError, PermissionRefusedError
+from cpps.common.text import clean_text
 from cpps.engines import accountability as engine
 from cpps.jurisdictions.models import Area, Jurisdiction
 from cpps.participation.models import Participant
@@ -70,11 +71,12 @@ def owner_body_create(
 ) -> OwnerBody:
     """Add a body that commitments can name as owner (community roles, while drafting)."""
     role = require(user, Action.DRAFT_CHARTER, jurisdiction)
-    if not name.strip():
+    name = clean_text(name, label=_("Name of the body"))
+    if not name:
         raise InvalidInputError(_("Give the body a name."))
     if kind not in OwnerKind.values:
         raise InvalidInputError(_("Choose what kind of body this is."))
-    if OwnerBody.objects.filter(jurisdiction=jurisdiction, name=name.strip()).exists():
+    if OwnerBody.objects.filter(jurisdiction=jurisdiction, name=name).exists():
         raise InvalidInputError(_("A body with this name already exists."))
     if not representatives:
         raise InvalidInputError(_("Name at least one representative who will answer for it."))
@@ -85,7 +87,7 @@ def owner_body_create(
                 % {"name": person.get_username()}
             )
     with transaction.atomic():
-        body = OwnerBody.objects.create(jurisdiction=jurisdiction, name=name.strip(), kind=kind)
+        body = OwnerBody.objects.create(jurisdiction=jurisdiction, name=name, kind=kind)
         body.representatives.set(representatives)
         audit_event_record(
             jurisdiction=jurisdiction,

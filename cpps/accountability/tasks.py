@@ -13,5 +13,9 @@ from cpps.accountability.services import commitments_flag
 
 @shared_task(name="cpps.accountability.flag_commitments")  # type: ignore[untyped-decorator]
 def flag_commitments() -> int:
-    """Flag overdue and silent commitments and notify the council; return how many were new."""
+    """Flag overdue and silent commitments and notify the council; return how many were new.
+
+    Safe to run twice (late acknowledgement redelivers a task whose worker died): a commitment
+    already carrying its flag is left alone.
+    """
     return len(commitments_flag())

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from typing import Any
 
@@ -23,6 +22,7 @@ from cpps.accountability.forms import (
 from cpps.accountability.models import Commitment
 from cpps.accounts.policy import Action, can, require
 from cpps.common.errors import DomainError, InvalidInputError
+from cpps.common.spreadsheets import csv_text
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.jurisdictions.selectors import area_get, jurisdiction_get
 from cpps.participation import web
@@ -78,12 +78,10 @@ def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
             selectors.board_record, selectors.commitment_board(jurisdiction=jurisdiction)
         )
     ]
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-commitments.csv"'
     fields = list(rows[0]) if rows else ["id"]
-    writer = csv.DictWriter(response, fieldnames=fields)
-    writer.writeheader()
-    writer.writerows(rows)
+    body = csv_text([fields, *([row[field] for field in fields] for row in rows)])
+    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{slug}-commitments.csv"'
     return response
 
 

@@ -32,7 +32,10 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         links.append((reverse("accountability:board", args=[slug]), _("Commitments")))
         if can(request.user, Action.CREATE_PROCESS, jurisdiction):
             links.append((reverse("processes:create", args=[slug]), _("Start a process")))
-        if can(request.user, Action.MANAGE_MEMBERSHIPS, jurisdiction):
+        if any(
+            can(request.user, action, jurisdiction)
+            for action in (Action.MANAGE_MEMBERSHIPS, Action.APPROVE_MEMBERSHIPS)
+        ):
             links.append((reverse("jurisdictions:members", args=[slug]), _("Members and roles")))
         links.append((reverse("audit:log", args=[slug]), _("Public record")))
         roles = [str(role.label) for role in sorted(roles_of(request.user, jurisdiction))]

@@ -40,6 +40,7 @@ class Action(StrEnum):
     DRAFT_CHARTER = "draft_charter"
     SIGN_FOR_COMMUNITY = "sign_for_community"
     DECIDE_COMMITMENTS = "decide_commitments"
+    APPROVE_MEMBERSHIPS = "approve_memberships"
 
 
 COMMUNITY_CONTROLLED = frozenset(
@@ -55,6 +56,7 @@ COMMUNITY_CONTROLLED = frozenset(
         Action.SIGN_FOR_COMMUNITY,
         Action.DECIDE_COMMITMENTS,
         Action.ENTER_PAPER_FORMS,
+        Action.APPROVE_MEMBERSHIPS,
     }
 )
 
@@ -71,6 +73,7 @@ ROLE_GRANTS: dict[Role, frozenset[Action]] = {
             Action.TAKE_PART,
             Action.DRAFT_CHARTER,
             Action.ENTER_PAPER_FORMS,
+            Action.APPROVE_MEMBERSHIPS,
         }
     ),
     Role.COUNCIL_MEMBER: frozenset(
@@ -83,6 +86,7 @@ ROLE_GRANTS: dict[Role, frozenset[Action]] = {
             Action.DRAFT_CHARTER,
             Action.SIGN_FOR_COMMUNITY,
             Action.DECIDE_COMMITMENTS,
+            Action.APPROVE_MEMBERSHIPS,
         }
     ),
     Role.POLICE_LIAISON: frozenset({Action.RESPOND_AS_OWNER, Action.POST_PROGRESS}),
@@ -91,6 +95,12 @@ ROLE_GRANTS: dict[Role, frozenset[Action]] = {
     # Technical administration only: no say in content, no access to what residents said.
     Role.ADMIN: frozenset({Action.MANAGE_MEMBERSHIPS, Action.IMPORT_CENSUS}),
 }
+
+# What a role may do without a say in content or access to what residents said. A role that
+# grants anything else (a facilitator's, a council member's, an owner's or an auditor's) is given
+# only with the approval of a facilitator or council member of the jurisdiction: the technical
+# administrator alone, or with a second administrator, cannot give it, not even to itself.
+TECHNICAL_ACTIONS = frozenset({Action.TAKE_PART, Action.MANAGE_MEMBERSHIPS, Action.IMPORT_CENSUS})
 
 # When several of a person's roles grant an action, the audit log names the first in this order.
 ROLE_PRECEDENCE = (
@@ -148,3 +158,13 @@ def require(user: User | AnonymousUser, action: Action, jurisdiction: Jurisdicti
     if role is None:
         raise PermissionRefusedError(_("Your roles in this jurisdiction do not allow this."))
     return role
+
+
+def roles_allowed(action: Action) -> frozenset[Role]:
+    """The roles that allow `action` (for a person holding no police role)."""
+    return frozenset(role for role, actions in ROLE_GRANTS.items() if action in actions)
+
+
+def needs_community_approval(role: Role) -> bool:
+    """Say whether giving `role` needs a community role's approval (see TECHNICAL_ACTIONS)."""
+    return not ROLE_GRANTS[role] <= TECHNICAL_ACTIONS

@@ -10,6 +10,7 @@ from django.db.models import QuerySet
 
 from cpps.audit.adapters import chain_key, to_chained_event
 from cpps.audit.models import AuditChainHead, AuditEvent
+from cpps.common.hooks import IntegrityReport
 from cpps.engines.auditchain import ChainBreak, ChainedEvent, ChainVerification, verify_chain
 
 if TYPE_CHECKING:
@@ -75,3 +76,33 @@ def audit_chain_verify(*, jurisdiction: Jurisdiction | None = None) -> list[Chai
             )
         reports.append(ChainReport(chain, verification))
     return reports
+
+
+def chain_labels() -> dict[str, str]:
+    """Each jurisdiction's chain key with the jurisdiction's short name, for people to read."""
+    from cpps.jurisdictions.models import Jurisdiction  # noqa: PLC0415 - a peer app's model
+
+    return {chain_key(pk): slug for pk, slug in Jurisdiction.objects.values_list("pk", "slug")}
+
+
+def chain_report_text(report: ChainReport, labels: dict[str, str]) -> str:
+    label = labels.get(report.chain, report.chain)
+    problem = report.verification.first_break
+    if problem is None:
+        return f"{label}: intact ({report.verification.events_checked} events)"
+    return f"{label}: event #{problem.sequence} is bad: {problem.reason}"
+
+
+def audit_chains_integrity() -> IntegrityReport:
+    """Every chain checked, as an operator's report (`cpps audit verify`, `cpps restore`)."""
+    reports = audit_chain_verify()
+    labels = chain_labels()
+    return IntegrityReport(
+        subject="audit chains",
+        checked=len(reports),
+        problems=tuple(
+            chain_report_text(report, labels)
+            for report in reports
+            if not report.verification.intact
+        ),
+    )

@@ -120,6 +120,10 @@ class OutboundSms(models.Model):
     error = models.TextField(blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its batch was handed to the background worker to send (a batch may wait its turn):
+    # a message still queued long after that was lost with its task, and the watchdog marks it
+    # failed so that it can be sent again.
+    due_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -16,24 +16,28 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
+from cpps.cli.files import readable_csv, readable_csv_files, run_reporting_errors, writing
 from cpps.engines import sortition
 from cpps.engines.sortition import Algorithm, Distribution, Pool, Quota
 
 
 def main(argv: list[str]) -> int:
     """Run one `cpps panel` sub-command and return its exit code."""
-    parser = _parser()
-    arguments = parser.parse_args(argv)
+    arguments = _parser().parse_args(argv)
+    return run_reporting_errors(
+        "cpps panel", partial(_run, arguments), refusals=(sortition.SortitionError,)
+    )
+
+
+def _run(arguments: argparse.Namespace) -> int:
     try:
         result: int = arguments.handler(arguments)
     except sortition.TranscriptError as error:
         print(f"cpps panel: transcript does not verify: {error}", file=sys.stderr)
         return 1
-    except sortition.SortitionError as error:
-        print(f"cpps panel: {error}", file=sys.stderr)
-        return 2
     return result
 
 
@@ -93,9 +97,9 @@ def _add_inputs(parser: argparse.ArgumentParser) -> None:
 
 
 def _load(arguments: argparse.Namespace) -> tuple[Pool, tuple[Quota, ...]]:
-    quotas = sortition.read_quotas(arguments.categories)
+    quotas = sortition.read_quotas(readable_csv(arguments.categories))
     pool = sortition.read_pool(
-        arguments.respondents,
+        readable_csv(arguments.respondents),
         categories=sortition.categories_of(quotas),
         id_column=arguments.id_column,
         household_columns=arguments.household_column,
@@ -170,15 +174,16 @@ def _select(arguments: argparse.Namespace) -> int:
     if arguments.withdraw:
         draw = sortition.replace_withdrawn(draw, arguments.withdraw, pool, quotas)
     if arguments.out is not None:
-        sortition.write_transcript(
-            arguments.out,
-            pool=pool,
-            quotas=quotas,
-            commitment=commitment,
-            lottery=lottery,
-            draw=draw,
-            probabilities=distribution.probabilities,
-        )
+        with writing(arguments.out):
+            sortition.write_transcript(
+                arguments.out,
+                pool=pool,
+                quotas=quotas,
+                commitment=commitment,
+                lottery=lottery,
+                draw=draw,
+                probabilities=distribution.probabilities,
+            )
     result = {
         **_summary(distribution),
         "commitment_sha256": commitment.digest,
@@ -204,7 +209,10 @@ def _select(arguments: argparse.Namespace) -> int:
 
 
 def _verify(arguments: argparse.Namespace) -> int:
-    verification = sortition.verify_transcript(arguments.directory)
+    folder = readable_csv_files(
+        arguments.directory, ("categories.csv", "respondents.csv", "probabilities.csv")
+    )
+    verification = sortition.verify_transcript(folder)
     if arguments.json:
         print(
             json.dumps(

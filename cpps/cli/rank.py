@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
-from cpps.cli.weight import InputFileError, read_csv
+from cpps.cli.files import InputFileError, read_csv, run_reporting_errors
 from cpps.engines.errors import EngineError
 from cpps.engines.ranking import WinCounts, choose_next_pair, fit_bradley_terry
 
@@ -25,12 +25,11 @@ from cpps.engines.ranking import WinCounts, choose_next_pair, fit_bradley_terry
 def main(argv: list[str]) -> int:
     """Rank the ideas in a votes file; return the process exit code."""
     arguments = _parser().parse_args(argv)
-    try:
-        output = _rank(arguments)
-    except (EngineError, InputFileError) as error:
-        print(f"cpps rank: {error}", file=sys.stderr)
-        return 2
-    print(output)
+    return run_reporting_errors("cpps rank", partial(_print, arguments), refusals=(EngineError,))
+
+
+def _print(arguments: argparse.Namespace) -> int:
+    print(_rank(arguments))
     return 0
 
 

@@ -14,13 +14,14 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import sys
 from collections.abc import Sequence
 from dataclasses import asdict
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
+from cpps.cli.files import InputFileError, read_csv, run_reporting_errors, writing
 from cpps.engines.errors import EngineError
 from cpps.engines.weighting import (
     Margin,
@@ -34,18 +35,14 @@ from cpps.engines.weighting import (
 _TARGET_COLUMNS = ("variable", "category", "target")
 
 
-class InputFileError(Exception):
-    """An input file is missing or malformed; the message names the file and the fix."""
-
-
 def main(argv: list[str]) -> int:
     """Run one `cpps weight` sub-command; return the process exit code."""
     arguments = _parser().parse_args(argv)
-    try:
-        output: str = arguments.handler(arguments)
-    except (EngineError, InputFileError) as error:
-        print(f"cpps weight: {error}", file=sys.stderr)
-        return 2
+    return run_reporting_errors("cpps weight", partial(_print, arguments), refusals=(EngineError,))
+
+
+def _print(arguments: argparse.Namespace) -> int:
+    output: str = arguments.handler(arguments)
     print(output)
     return 0
 
@@ -242,22 +239,6 @@ def read_margins(path: Path) -> list[Margin]:
     return [Margin(v, categories, universes[v]) for v, categories in targets.items()]
 
 
-def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    """Read a CSV file's header and rows, turning every failure into an ``InputFileError``."""
-    try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            reader = csv.DictReader(handle)
-            rows = list(reader)
-            header = list(reader.fieldnames or [])
-    except OSError as error:
-        raise InputFileError(f"cannot read {path}: {error.strerror}.") from None
-    except (csv.Error, UnicodeDecodeError) as error:
-        raise InputFileError(f"{path} is not a readable CSV file ({error}).") from None
-    if not header:
-        raise InputFileError(f"{path} is empty.")
-    return header, rows
-
-
 def _columns(
     header: list[str], rows: list[dict[str, str]], margins: Sequence[Margin], path: Path
 ) -> dict[str, list[str]]:
@@ -282,14 +263,11 @@ def _numbers(header: list[str], rows: list[dict[str, str]], column: str, path: P
 def _write_weights(
     path: Path, header: list[str], rows: list[dict[str, str]], column: str, result: RakingResult
 ) -> None:
-    try:
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=[*header, column])
-            writer.writeheader()
-            for row, weight in zip(rows, result.weights.tolist(), strict=True):
-                writer.writerow({**row, column: f"{weight:.10g}"})
-    except OSError as error:
-        raise InputFileError(f"cannot write {path}: {error.strerror}.") from None
+    with writing(path), path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=[*header, column])
+        writer.writeheader()
+        for row, weight in zip(rows, result.weights.tolist(), strict=True):
+            writer.writerow({**row, column: f"{weight:.10g}"})
 
 
 def _format(value: object) -> str:

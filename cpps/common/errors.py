@@ -24,9 +24,21 @@ class TooManyError(DomainError):
 
 
 def status_of(error: DomainError) -> int:
-    """The HTTP status a refused request gets, decided once for pages and the API."""
+    """The HTTP status a refused request gets, decided once for pages and the API: 403 for a
+    role that may not act, 409 for an object whose state does not allow the act, 429 for a
+    limit reached, 400 for input the person can fix."""
     if isinstance(error, PermissionRefusedError):
         return 403
+    if isinstance(error, InvalidTransitionError):
+        return 409
     if isinstance(error, TooManyError):
         return 429
     return 400
+
+
+class ServiceUnavailableError(Exception):
+    """A service the request needs (the database, the task queue, the cache) cannot be reached.
+
+    Not a `DomainError`: nothing is wrong with the request, and it may succeed if repeated later.
+    The message says what happened and what to do; it is shown with a 503 and `Retry-After`.
+    """

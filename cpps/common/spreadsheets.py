@@ -1,32 +1,71 @@
-"""Spreadsheet safety for every CSV the platform reads or writes (OWASP "CSV injection")."""
+"""Spreadsheet safety for every CSV the platform reads or writes (OWASP "CSV injection").
+
+A spreadsheet runs a cell as a formula when it starts with = + - @ (or | for DDE), and several
+programs skip leading spaces, tabs and line breaks first: " =HYPERLINK(...)" is a formula too.
+Imports refuse such cells (`formula_trigger`); exports write them as text (`neutralise`).
+"""
 
 from __future__ import annotations
 
 import csv
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.utils.translation import gettext as _
 
 from cpps.common.errors import InvalidInputError
+from cpps.engines.characters import character_name, first_hidden_character
 
 MAX_UPLOAD_BYTES = 5_000_000
 # A phone number with its country code (“+1 312 555 0142”), which is not a formula.
 PHONE_CELL = re.compile(r"\+\d[\d .()-]{6,24}")
-# A cell starting with one of these is run as a formula by spreadsheet programs.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n", "|")
+
+# The ASCII triggers and their full-width forms, which some spreadsheet programs also accept.
+FORMULA_TRIGGERS = frozenset("=+-@|\uff1d\uff0b\uff0d\uff20")
+# Characters that start a formula cell on their own (OWASP lists tab and carriage return).
+LEADING_CONTROLS = frozenset("\t\r\n")
+
+
+def formula_trigger(cell: str) -> str | None:
+    """The character that would make a spreadsheet run `cell` as a formula, or None.
+
+    Leading whitespace is skipped, as spreadsheets skip it; a leading tab or line break is
+    itself a trigger.
+    """
+    if cell[:1] in LEADING_CONTROLS:
+        return cell[0]
+    first = cell.lstrip()[:1]
+    return first if first in FORMULA_TRIGGERS else None
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        float(cell)
+    except ValueError:
+        return False
+    return True
 
 
 def starts_like_formula(cell: str) -> bool:
     """Say whether a spreadsheet would run the cell as a formula (plain numbers are safe)."""
-    if not cell.startswith(FORMULA_PREFIXES):
-        return False
-    try:
-        float(cell)
-    except ValueError:
-        return True
-    return False
+    return formula_trigger(cell) is not None and not _is_number(cell)
+
+
+def neutralise(cell: str) -> str:
+    """Make a cell text that no spreadsheet will execute: a formula gets a leading apostrophe,
+    which spreadsheets show as text and do not display."""
+    return "'" + cell if starts_like_formula(cell) else cell
+
+
+def csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """Rows as CSV text for a download, every cell neutralised (None is an empty cell)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    for row in rows:
+        writer.writerow([neutralise("" if cell is None else str(cell)) for cell in row])
+    return buffer.getvalue()
 
 
 # Strict CSV reading: every problem names its row and column, and nothing is imported.
@@ -93,21 +132,35 @@ def read_uploaded_csv(
                 % {"row": number, "found": len(cells), "expected": len(header)}
             )
         for column, cell in zip(header, cells, strict=True):
-            # Imports refuse even numeric-looking cells: a list of addresses has no formulas.
-            if cell.startswith(FORMULA_PREFIXES) and not (
-                column in phone_columns and PHONE_CELL.fullmatch(cell)
-            ):
-                raise InvalidInputError(
-                    _(
-                        "Row %(row)s, column “%(column)s” starts with “%(char)s”, which a "
-                        "spreadsheet would run as a formula. Remove that character; nothing "
-                        "was imported."
-                    )
-                    % {"row": number, "column": column, "char": cell[0].strip() or "tab"}
-                )
+            _refuse_unsafe_cell(cell, row=number, column=column, phone_columns=phone_columns)
         rows.append(
             {**dict(zip(header, (c.strip() for c in cells), strict=True)), "#": str(number)}
         )
     if not rows:
         raise InvalidInputError(_("The file has a header but no rows; nothing was imported."))
     return rows
+
+
+def _refuse_unsafe_cell(cell: str, *, row: int, column: str, phone_columns: Sequence[str]) -> None:
+    """Refuse a cell a spreadsheet would run as a formula (even a number: a list of addresses
+    has no formulas; a phone number with its "+" is allowed in a phone column), or one with a
+    control, bidirectional or zero-width character (the values become names and labels)."""
+    hidden = first_hidden_character(cell.strip())
+    if hidden is not None:
+        raise InvalidInputError(
+            _(
+                "Row %(row)s, column “%(column)s” holds a hidden character (%(character)s). "
+                "Remove it; nothing was imported."
+            )
+            % {"row": row, "column": column, "character": character_name(hidden)}
+        )
+    trigger = formula_trigger(cell)
+    if trigger is None or (column in phone_columns and PHONE_CELL.fullmatch(cell.strip())):
+        return
+    raise InvalidInputError(
+        _(
+            "Row %(row)s, column “%(column)s” starts with “%(char)s”, which a spreadsheet "
+            "would run as a formula. Remove that character; nothing was imported."
+        )
+        % {"row": row, "column": column, "char": trigger.strip() or character_name(trigger)}
+    )

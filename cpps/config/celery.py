@@ -20,10 +20,15 @@ app.conf.beat_schedule = {
         "task": "cpps.listening.seal_responses",
         "schedule": 60.0,
     },
-    # Conversations are re-analysed as votes arrive; a run whose worker died is released.
+    # Conversations are re-analysed as votes arrive.
     "analyse-conversations": {
         "task": "cpps.deliberation.analyse_due",
         "schedule": 30.0,
+    },
+    # Work silent past the task time limit goes back to a state its user can retry.
+    "return-stuck-work": {
+        "task": "cpps.common.watchdog",
+        "schedule": 60.0,
     },
     "flag-overdue-and-silent-commitments": {
         "task": "cpps.accountability.flag_commitments",

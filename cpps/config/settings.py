@@ -115,14 +115,18 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "cpps.common.middleware.PseudonymKeyGuardMiddleware",
+    "cpps.common.middleware.InProcessWatchdogMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "cpps.common.middleware.HostileInputMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "cpps.common.middleware.DomainErrorMiddleware",
     "cpps.participation.web.DeviceCookieMiddleware",
+    "cpps.common.middleware.ServiceOutageMiddleware",
     "django_ratelimit.middleware.RatelimitMiddleware",
 ]
 
@@ -151,24 +155,45 @@ DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'cpps.sqlite3'}"),
         conn_max_age=env_number("DATABASE_CONN_MAX_AGE", "60"),
+        # A connection kept between requests is checked before reuse, so the first request after
+        # a database restart (or a terminated backend) reconnects instead of failing.
+        conn_health_checks=True,
     )
 }
+_database_options = DATABASES["default"].setdefault("OPTIONS", {})
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # Readers never wait for the writer (WAL); a write transaction takes the write lock when it
+    # begins (BEGIN IMMEDIATE), so two writers queue behind the busy timeout instead of one
+    # failing with "database is locked" when it upgrades a read lock.
+    _database_options["timeout"] = env_number("DATABASE_BUSY_TIMEOUT", "20", kind=float)
+    _database_options["transaction_mode"] = "IMMEDIATE"
+    _database_options["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
 elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Only statements sent through cpps.common.db.planned_once_cursor are ever prepared (the
     # ORM binds on the client). "off" for a transaction-mode pooler older than PgBouncer 1.21.
     _prepare_off = os.environ.get("DATABASE_PREPARE_AFTER", "").strip().lower() == "off"
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = (
+    _database_options["prepare_threshold"] = (
         None if _prepare_off else env_number("DATABASE_PREPARE_AFTER", "5")
     )
+    # A server that accepts connections but never answers fails a request within seconds
+    # instead of holding a web worker; 0 turns either limit off.
+    _database_options["connect_timeout"] = env_number("DATABASE_CONNECT_TIMEOUT", "5")
+    _statement_ms = round(1000 * env_number("DATABASE_STATEMENT_TIMEOUT", "30", kind=float))
+    _database_options["options"] = f"-c statement_timeout={_statement_ms}"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Seconds any Redis call (cache, rate limits, publishing a task) may take before it fails, so a
+# Redis that is down or hung costs a request a clear 503, not a worker's whole timeout.
+REDIS_TIMEOUT = env_number("REDIS_TIMEOUT", "2", kind=float)
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": REDIS_TIMEOUT, "socket_timeout": REDIS_TIMEOUT},
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -176,10 +201,49 @@ else:
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
-CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Nothing reads task results: the tasks write their outcome to the database.
+CELERY_TASK_IGNORE_RESULT = True
 # Without a broker the same tasks run in-process, so the embedded set-up needs no worker.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged only once it has finished, and handed back to the queue if its worker
+# dies, so a killed worker loses nothing (every task is safe to run twice: see each task).
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task is told to stop at the soft limit and its process killed at the hard one; the
+# watchdog returns work silent for longer than the hard limit to a state the user can retry.
+TASK_TIME_LIMIT = env_number("TASK_TIME_LIMIT", "1800")
+TASK_SOFT_TIME_LIMIT = env_number("TASK_SOFT_TIME_LIMIT", str(int(TASK_TIME_LIMIT * 0.95)))
+if not 0 < TASK_SOFT_TIME_LIMIT < TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        "TASK_SOFT_TIME_LIMIT must be more than 0 and less than TASK_TIME_LIMIT "
+        f"({TASK_TIME_LIMIT} s), not {TASK_SOFT_TIME_LIMIT}."
+    )
+CELERY_TASK_TIME_LIMIT = TASK_TIME_LIMIT
+CELERY_TASK_SOFT_TIME_LIMIT = TASK_SOFT_TIME_LIMIT
+# Publishing a task to a broker that is down fails within a few seconds.
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_TIMEOUT
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # A task taken by a worker that vanished (kill -9 of the whole worker) goes back to the
+    # queue after this many seconds; it must exceed the hard time limit.
+    "visibility_timeout": env_number(
+        "TASK_VISIBILITY_TIMEOUT", str(max(3600, 2 * TASK_TIME_LIMIT))
+    ),
+    "socket_connect_timeout": REDIS_TIMEOUT,
+    # Above the 1-second BRPOP the workers wait on, so an idle queue is not taken for a hung one.
+    "socket_timeout": max(3.0, REDIS_TIMEOUT),
+}
+if CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] <= TASK_TIME_LIMIT:
+    raise ImproperlyConfigured(
+        f"TASK_VISIBILITY_TIMEOUT must be more than TASK_TIME_LIMIT ({TASK_TIME_LIMIT} s)."
+    )
 
 AUTH_USER_MODEL = "accounts.User"
 PASSWORD_HASHERS = [
@@ -239,6 +303,9 @@ if BEHIND_PROXY:
     # Only behind a proxy that sets these headers itself; otherwise clients could spoof them.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     USE_X_FORWARDED_HOST = True
+    # Every request arrives from the proxy's address: sign-in limits count the client's own,
+    # read where open processes read it (the entry the proxy appended to X-Forwarded-For).
+    RATELIMIT_IP_META_KEY = "cpps.participation.web.client_address"
 
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {

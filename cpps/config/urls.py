@@ -5,6 +5,9 @@ from cpps.common.views import healthz
 from cpps.config.api import api
 from cpps.jurisdictions.views import home
 
+# An outage met outside a view (e.g. saving the session) is a 503 too, not a 500.
+handler500 = "cpps.common.views.server_error"
+
 urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),

@@ -1,15 +1,17 @@
 """Conversation endpoints: anyone may read the conversations, their accepted statements and the
 latest analysis (aggregates with small groups withheld)."""
 
-from __future__ import annotations
-
 from dataclasses import asdict
 
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router
 from ninja.errors import HttpError
+from ninja.pagination import paginate
 
+from cpps.common.api import LOOKUP, BoundedPagination, JurisdictionSlug, ObjectId, responses
 from cpps.deliberation import selectors
+from cpps.deliberation.models import Statement
 from cpps.deliberation.schemas import (
     AnalysisOut,
     ConversationOut,
@@ -36,31 +38,35 @@ def _conversation_out(process: Process) -> ConversationOut:
     )
 
 
-@router.get("/{slug}/conversations", response=list[ConversationOut])
-def list_conversations(request: HttpRequest, slug: str) -> list[ConversationOut]:
+@router.get("/{slug}/conversations", response=responses({200: list[ConversationOut]}, *LOOKUP))
+def list_conversations(request: HttpRequest, slug: JurisdictionSlug) -> list[ConversationOut]:
     jurisdiction = jurisdiction_get(slug=slug)
     return [_conversation_out(p) for p in selectors.conversation_list(jurisdiction=jurisdiction)]
 
 
-@router.get("/{slug}/conversations/{pk}", response=ConversationOut)
-def get_conversation(request: HttpRequest, slug: str, pk: int) -> ConversationOut:
+@router.get("/{slug}/conversations/{pk}", response=responses({200: ConversationOut}, *LOOKUP))
+def get_conversation(request: HttpRequest, slug: JurisdictionSlug, pk: ObjectId) -> ConversationOut:
     return _conversation_out(
         selectors.conversation_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
     )
 
 
-@router.get("/{slug}/conversations/{pk}/statements", response=list[StatementOut])
-def list_statements(request: HttpRequest, slug: str, pk: int) -> list[StatementOut]:
-    """The statements in the conversation (those moderators accepted)."""
+@router.get(
+    "/{slug}/conversations/{pk}/statements",
+    response=responses({200: list[StatementOut]}, *LOOKUP),
+)
+@paginate(BoundedPagination)
+def list_statements(
+    request: HttpRequest, slug: JurisdictionSlug, pk: ObjectId
+) -> QuerySet[Statement]:
+    """The statements in the conversation (those moderators accepted), by number; at most 500
+    a page (`limit`), from `offset`."""
     process = selectors.conversation_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
-    return [
-        StatementOut(number=s.number, text=s.text, language=s.language, seed=s.seed)
-        for s in selectors.statements_accepted(process=process)
-    ]
+    return selectors.statements_accepted(process=process)
 
 
-@router.get("/{slug}/conversations/{pk}/analysis", response={200: AnalysisOut, 404: dict})
-def get_analysis(request: HttpRequest, slug: str, pk: int) -> AnalysisOut:
+@router.get("/{slug}/conversations/{pk}/analysis", response=responses({200: AnalysisOut}, *LOOKUP))
+def get_analysis(request: HttpRequest, slug: JurisdictionSlug, pk: ObjectId) -> AnalysisOut:
     """The latest analysis: opinion groups (raw and weighted to the census), the statements
     that set each apart, consensus and bridging statements."""
     process = selectors.conversation_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)

@@ -3,9 +3,10 @@ as a Polis export (`comments.csv`, `votes.csv`, `participants-votes.csv`, `summa
 
 from __future__ import annotations
 
-import tempfile
+import csv
+import io
+import zipfile
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -13,7 +14,7 @@ import numpy as np
 from cpps.common.errors import InvalidInputError
 from cpps.deliberation import adapters, services
 from cpps.deliberation.models import AnalysisState
-from cpps.deliberation.selectors import latest_analysis
+from cpps.deliberation.selectors import latest_analysis, settings_of
 from cpps.engines import deliberation as engine
 from cpps.processes.models import Process
 
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
     from cpps.accounts.models import User
 
-POLIS_FILES = ("comments.csv", "votes.csv", "participants-votes.csv")
+# The files a conversation is imported from; summary.csv is optional and only describes it.
+POLIS_FILES = ("comments.csv", "votes.csv", "participants-votes.csv", "summary.csv")
 
 
 def polis_import_files(
@@ -37,13 +39,10 @@ def polis_import_files(
     unknown = sorted(set(files) - set(POLIS_FILES))
     if unknown:
         raise InvalidInputError(", ".join(unknown))
-    with tempfile.TemporaryDirectory() as folder:
-        for name, data in files.items():
-            (Path(folder) / name).write_bytes(data)
-        try:
-            export = engine.read_polis_export(folder)
-        except engine.DeliberationError as error:
-            raise InvalidInputError(str(error)) from error
+    try:
+        export = engine.read_polis_files(files)
+    except engine.DeliberationError as error:
+        raise InvalidInputError(str(error)) from error
     conversation = export.conversation
     votes = conversation.votes
     return services.polis_import(
@@ -62,10 +61,10 @@ def polis_import_files(
     )
 
 
-def polis_export_to(*, process: Process, directory: Path) -> None:
-    """Write the conversation as a Polis export into ``directory``. Voters are numbered for the
-    export (0, 1, ...), so its rows cannot be matched with anything else stored here; the
-    group of each voter is the latest analysis's."""
+def polis_export_zip(*, process: Process) -> bytes:
+    """The conversation as a zipped Polis export. Voters are numbered for the export (0, 1,
+    ...), so its rows cannot be matched with anything else stored here; the group of each voter
+    is the latest analysis's. Rows are written as they are made, never held as text."""
     fetched = adapters.votes_fetch(process=process)
     table = fetched.table
     participants = np.asarray(table.participants, dtype=np.int64)
@@ -74,8 +73,20 @@ def polis_export_to(*, process: Process, directory: Path) -> None:
         numbered.astype(np.int64), table.statements, table.values, table.timestamps
     )
     conversation = engine.Conversation(adapters.engine_statements(process), renumbered)
-    groups = _groups_by_voter(process, order)
-    engine.write_polis_export(directory, conversation, groups)
+    settings = settings_of(process)
+    summary = (
+        {"topic": settings.topic, "conversation-description": settings.framing} if settings else {}
+    )
+    files = engine.polis_export_rows(conversation, _groups_by_voter(process, order), summary)
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+        for name, rows in files.items():
+            with (
+                bundle.open(name, "w") as raw,
+                io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle,
+            ):
+                csv.writer(handle).writerows(rows)
+    return archive.getvalue()
 
 
 def _groups_by_voter(process: Process, participants: np.ndarray) -> dict[engine.ParticipantId, int]:

@@ -610,10 +610,10 @@ def analyses_request_due() -> int:
     return requested
 
 
-def analyses_stuck_release(*, now: datetime | None = None) -> int:
+def analyses_stuck_release() -> int:
     """Return runs that outlived the time limit (their worker died) to a state the organisers
-    can retry, with a message; return how many."""
-    cutoff = (now or timezone.now()) - ANALYSIS_TIME_LIMIT
+    can retry, with a message; return how many (a watchdog, see `cpps.common.watchdog`)."""
+    cutoff = timezone.now() - ANALYSIS_TIME_LIMIT
     return Deliberation.objects.filter(
         analysis_status=AnalysisStatus.RUNNING, analysis_started_at__lt=cutoff
     ).update(

@@ -1,5 +1,5 @@
-"""Background work for conversations: the analysis (late acknowledgement, a time limit, and a
-watchdog for runs whose worker died), and the beat that queues the analyses that are due."""
+"""Background work for conversations: the analysis (late acknowledgement and a time limit; the
+shared watchdog releases runs whose worker died), and the beat that queues the analyses due."""
 
 from __future__ import annotations
 
@@ -26,6 +26,5 @@ def analyse(process_id: int) -> int | None:
 
 @shared_task(name="cpps.deliberation.analyse_due")  # type: ignore[untyped-decorator]
 def analyse_due() -> int:
-    """Release runs whose worker died, then queue every analysis that is due."""
-    services.analyses_stuck_release()
+    """Queue every analysis that is due."""
     return services.analyses_request_due()

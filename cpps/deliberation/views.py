@@ -4,11 +4,6 @@ interchange (community roles)."""
 
 from __future__ import annotations
 
-import io
-import tempfile
-import zipfile
-from pathlib import Path
-
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -441,12 +436,7 @@ def polis_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     summary), for community roles: per-voter rows under numbers made for the export."""
     process = _conversation(slug, pk)
     require(request.user, Action.SET_AGENDA, process.jurisdiction)
-    archive = io.BytesIO()
-    with tempfile.TemporaryDirectory() as folder:
-        interchange.polis_export_to(process=process, directory=Path(folder))
-        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-            for path in sorted(Path(folder).iterdir()):
-                bundle.write(path, arcname=path.name)
-    response = HttpResponse(archive.getvalue(), content_type="application/zip")
+    archive = interchange.polis_export_zip(process=process)
+    response = HttpResponse(archive, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="conversation-{pk}-polis.zip"'
     return response

@@ -1,10 +1,9 @@
 """Read endpoints for jurisdictions, areas and census figures (public aggregate data)."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest
 from ninja import Router
 
+from cpps.common.api import LOOKUP, AreaCode, JurisdictionSlug, responses
 from cpps.jurisdictions import selectors
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.jurisdictions.schemas import AreaOut, CensusFigureOut, JurisdictionOut
@@ -12,18 +11,18 @@ from cpps.jurisdictions.schemas import AreaOut, CensusFigureOut, JurisdictionOut
 router = Router(tags=["jurisdictions"])
 
 
-@router.get("/", response=list[JurisdictionOut])
+@router.get("/", response=responses({200: list[JurisdictionOut]}))
 def list_jurisdictions(request: HttpRequest) -> list[Jurisdiction]:
     return list(selectors.jurisdiction_list())
 
 
-@router.get("/{slug}", response=JurisdictionOut)
-def get_jurisdiction(request: HttpRequest, slug: str) -> Jurisdiction:
+@router.get("/{slug}", response=responses({200: JurisdictionOut}, *LOOKUP))
+def get_jurisdiction(request: HttpRequest, slug: JurisdictionSlug) -> Jurisdiction:
     return selectors.jurisdiction_get(slug=slug)
 
 
-@router.get("/{slug}/areas", response=list[AreaOut])
-def list_areas(request: HttpRequest, slug: str) -> list[AreaOut]:
+@router.get("/{slug}/areas", response=responses({200: list[AreaOut]}, *LOOKUP))
+def list_areas(request: HttpRequest, slug: JurisdictionSlug) -> list[AreaOut]:
     jurisdiction = selectors.jurisdiction_get(slug=slug)
     return [
         AreaOut(
@@ -36,8 +35,12 @@ def list_areas(request: HttpRequest, slug: str) -> list[AreaOut]:
     ]
 
 
-@router.get("/{slug}/areas/{code}/census", response=list[CensusFigureOut])
-def list_area_census(request: HttpRequest, slug: str, code: str) -> list[CensusFigureOut]:
+@router.get(
+    "/{slug}/areas/{code}/census", response=responses({200: list[CensusFigureOut]}, *LOOKUP)
+)
+def list_area_census(
+    request: HttpRequest, slug: JurisdictionSlug, code: AreaCode
+) -> list[CensusFigureOut]:
     area = selectors.area_get(jurisdiction=selectors.jurisdiction_get(slug=slug), code=code)
     return [
         CensusFigureOut.model_validate(figure, from_attributes=True)

@@ -11,4 +11,14 @@ urlpatterns = [
         views.membership_revoke_view,
         name="membership_revoke",
     ),
+    path(
+        "<slug:slug>/members/requests/<int:pk>/approve/",
+        views.membership_request_approve_view,
+        name="membership_request_approve",
+    ),
+    path(
+        "<slug:slug>/members/requests/<int:pk>/refuse/",
+        views.membership_request_refuse_view,
+        name="membership_request_refuse",
+    ),
 ]

@@ -1,7 +1,5 @@
 """Survey endpoints: whole submissions from clients that queue answers offline, and results."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.http import HttpRequest
@@ -10,6 +8,7 @@ from ninja import Router, Status
 from ninja.errors import HttpError
 
 from cpps.accounts.policy import Action, can
+from cpps.common.api import LOOKUP, WITH_BODY, JurisdictionSlug, ObjectId, responses
 from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.listening import selectors, services
 from cpps.listening.exports import results_document
@@ -20,9 +19,12 @@ from cpps.processes.models import ProcessState
 router = Router(tags=["listening"])
 
 
-@router.post("/{slug}/surveys/{pk}/responses", response={200: ResponseOut, 201: ResponseOut})
+@router.post(
+    "/{slug}/surveys/{pk}/responses",
+    response=responses({200: ResponseOut, 201: ResponseOut}, *LOOKUP, *WITH_BODY, 409),
+)
 def submit_response(
-    request: HttpRequest, slug: str, pk: int, payload: ResponseIn
+    request: HttpRequest, slug: JurisdictionSlug, pk: ObjectId, payload: ResponseIn
 ) -> Status[ResponseOut]:
     """Store one complete, anonymous response; the same client_id is only ever stored once.
 
@@ -46,8 +48,8 @@ def submit_response(
     )
 
 
-@router.get("/{slug}/surveys/{pk}/results")
-def survey_results(request: HttpRequest, slug: str, pk: int) -> dict[str, Any]:
+@router.get("/{slug}/surveys/{pk}/results", response=responses({200: dict[str, Any]}, *LOOKUP, 403))
+def survey_results(request: HttpRequest, slug: JurisdictionSlug, pk: ObjectId) -> dict[str, Any]:
     """Published results: weighted aggregates with small groups withheld."""
     jurisdiction = jurisdiction_get(slug=slug)
     process = selectors.survey_get(jurisdiction=jurisdiction, pk=pk)

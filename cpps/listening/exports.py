@@ -2,27 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable
 from typing import Any
 
-from cpps.common.spreadsheets import starts_like_formula
 from cpps.listening.selectors import SurveyResults
 from cpps.participation.weighting import Figure
-
-
-def neutralise(cell: str) -> str:
-    """Make a cell text that no spreadsheet will execute (OWASP "CSV injection")."""
-    return "'" + cell if starts_like_formula(cell) else cell
-
-
-def csv_text(rows: Iterable[Iterable[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    for row in rows:
-        writer.writerow([neutralise("" if cell is None else str(cell)) for cell in row])
-    return buffer.getvalue()
 
 
 def _number(value: float | None, digits: int = 3) -> float | None:

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cpps.common.forms import SingleLineField
 from cpps.jurisdictions.models import Area
 from cpps.listening.models import Question, QuestionKind
 from cpps.participation.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
@@ -14,18 +15,18 @@ class QuestionForm(forms.Form):
     """A facilitator's own question, in both languages."""
 
     kind = forms.ChoiceField(label=_("Kind of question"), choices=QuestionKind.choices)
-    text_en = forms.CharField(label=_("Question in English"), max_length=400)
-    text_es = forms.CharField(label=_("Question in Spanish"), max_length=400)
+    text_en = SingleLineField(label=_("Question in English"), max_length=400)
+    text_es = SingleLineField(label=_("Question in Spanish"), max_length=400)
     choice_lines = forms.CharField(
         label=_("Answers to choose from"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("For choice questions only: one answer per line, as “English | Español”."),
     )
-    scale_low_en = forms.CharField(label=_("0 means (English)"), required=False, max_length=80)
-    scale_low_es = forms.CharField(label=_("0 means (Spanish)"), required=False, max_length=80)
-    scale_high_en = forms.CharField(label=_("10 means (English)"), required=False, max_length=80)
-    scale_high_es = forms.CharField(label=_("10 means (Spanish)"), required=False, max_length=80)
+    scale_low_en = SingleLineField(label=_("0 means (English)"), required=False, max_length=80)
+    scale_low_es = SingleLineField(label=_("0 means (Spanish)"), required=False, max_length=80)
+    scale_high_en = SingleLineField(label=_("10 means (English)"), required=False, max_length=80)
+    scale_high_es = SingleLineField(label=_("10 means (Spanish)"), required=False, max_length=80)
 
 
 def answer_field(question: Question, language: str) -> forms.Field:

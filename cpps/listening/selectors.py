@@ -13,6 +13,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
+from cpps.common.hooks import IntegrityReport
 from cpps.common.memo import BriefMemo
 from cpps.engines.auditchain import batch_digest
 from cpps.engines.privacy import DEFAULT_THRESHOLD, SuppressedTable, suppress_table
@@ -441,6 +442,9 @@ class SealProblem:
     seal: ResponseSeal
     reason: str
 
+    def __str__(self) -> str:
+        return f"survey {self.seal.process_id}, seal #{self.seal.sequence}: {self.reason}"
+
 
 def response_seals_verify(*, process: Process | None = None) -> tuple[int, list[SealProblem]]:
     """Recompute every seal's digest from the stored responses; return (checked, problems).
@@ -476,3 +480,13 @@ def response_seals_verify(*, process: Process | None = None) -> tuple[int, list[
         elif batch_digest(seal_records(ids)) != seal.digest:
             problems.append(SealProblem(seal, "a sealed response was altered after sealing"))
     return checked, problems
+
+
+def response_seals_integrity() -> IntegrityReport:
+    """Every seal checked, as an operator's report (`cpps survey verify-seals`, `cpps restore`)."""
+    checked, problems = response_seals_verify()
+    return IntegrityReport(
+        subject="survey response seals",
+        checked=checked,
+        problems=tuple(str(problem) for problem in problems),
+    )

@@ -13,5 +13,9 @@ from cpps.listening.services import responses_seal_pending
 
 @shared_task(name="cpps.listening.seal_responses")  # type: ignore[untyped-decorator]
 def seal_responses() -> int:
-    """Seal every survey's pending responses; return how many responses were sealed."""
+    """Seal every survey's pending responses; return how many responses were sealed.
+
+    Safe to run twice (late acknowledgement redelivers a task whose worker died): only
+    responses not yet sealed are sealed, each batch in one transaction.
+    """
     return responses_seal_pending()

@@ -12,9 +12,10 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cpps.accounts.policy import Action, can, require
 from cpps.common.errors import DomainError, InvalidInputError, InvalidTransitionError
+from cpps.common.spreadsheets import csv_text
 from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.listening import paper, selectors, services
-from cpps.listening.exports import csv_text, results_document, results_rows
+from cpps.listening.exports import results_document, results_rows
 from cpps.listening.forms import AboutYouForm, AnswerForm, PaperEntryForm, QuestionForm
 from cpps.listening.models import (
     Answer,

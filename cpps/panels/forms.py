@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from cpps.common.forms import SingleLineField
 from cpps.panels import adapters
 from cpps.panels.models import PanelQuota
 from cpps.panels.services import MAX_INVITATIONS, MAX_PANEL_SIZE
@@ -49,7 +50,7 @@ class SetupForm(forms.Form):
     lottery_size = forms.IntegerField(
         label=_("Panels in the final lottery"), min_value=1, max_value=10_000, initial=1000
     )
-    stipend = forms.CharField(
+    stipend = SingleLineField(
         label=_("Stipend offered (leave empty if none)"),
         max_length=120,
         required=False,
@@ -57,12 +58,12 @@ class SetupForm(forms.Form):
     )
     offers_childcare = forms.BooleanField(label=_("Childcare offered"), required=False)
     offers_transport = forms.BooleanField(label=_("Transport support offered"), required=False)
-    helpline = forms.CharField(
+    helpline = SingleLineField(
         label=_("Phone number to register by phone (a facilitator keys in the form)"),
         max_length=40,
         required=False,
     )
-    sms_number = forms.CharField(
+    sms_number = SingleLineField(
         label=_("Number to register by text message"),
         max_length=40,
         required=False,
@@ -105,7 +106,7 @@ class FreezeForm(forms.Form):
 
 
 class DrawForm(forms.Form):
-    public_randomness = forms.CharField(
+    public_randomness = SingleLineField(
         label=_("The public randomness, exactly as published"), max_length=500
     )
 
@@ -122,7 +123,7 @@ def question_text(category: str) -> str:
 class RegistrationForm(forms.Form):
     """The invitee's code, the questions the quotas use, availability, needs and contact."""
 
-    code = forms.CharField(
+    code = SingleLineField(
         label=_("Your code (on your letter)"),
         max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
@@ -150,12 +151,12 @@ class RegistrationForm(forms.Form):
             required=False,
             widget=forms.CheckboxSelectMultiple,
         )
-        self.fields["name"] = forms.CharField(
+        self.fields["name"] = SingleLineField(
             label=_("Your name"),
             max_length=200,
             help_text=_("Only the organisers see it, to contact you if you are drawn."),
         )
-        self.fields["phone"] = forms.CharField(
+        self.fields["phone"] = SingleLineField(
             label=_("Phone number"), max_length=40, required=False
         )
         self.fields["email"] = forms.EmailField(label=_("Email"), required=False)

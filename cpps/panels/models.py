@@ -4,6 +4,7 @@ published record of the draw (commitment, lottery, draw) that anyone can re-deri
 from __future__ import annotations
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from cpps.channels.models import OutboundSms
@@ -48,8 +49,18 @@ class Panel(models.Model):
     frozen_quotas = models.JSONField(default=list, blank=True)
     freeze_digest = models.CharField(max_length=64, blank=True)
     frozen_at = models.DateTimeField(null=True, blank=True)
+    # Share of the computation's steps reached, and what the current step is doing.
     progress = models.FloatField(default=0.0)
     progress_message = models.CharField(max_length=300, blank=True)
+    # The computation's last sign of life (started, picked up by a worker, progress): the
+    # watchdog returns a computation silent for longer than the task time limit.
+    progress_at = models.DateTimeField(default=timezone.now)
+    # Each press of Compute is a new attempt; a task for an older attempt does nothing, so a
+    # task redelivered after the watchdog gave up (or after a retry) can never publish twice.
+    compute_attempt = models.PositiveIntegerField(default=0)
+    # How many times workers started the current attempt (a task that kills its worker is
+    # redelivered; after a few runs it is given up instead of looping).
+    compute_runs = models.PositiveSmallIntegerField(default=0)
     compute_error = models.TextField(blank=True)
     lottery = models.JSONField(default=list, blank=True)
     probabilities = models.JSONField(default=list, blank=True)

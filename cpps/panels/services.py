@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q, Sum
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,14 +21,16 @@ from cpps.audit.services import SYSTEM, Actor, audit_event_record
 from cpps.channels.models import SmsStatus
 from cpps.channels.outbound import phone_e164
 from cpps.channels.services import sms_dispatch, sms_queue
-from cpps.common.errors import InvalidInputError, InvalidTransitionError
+from cpps.common.errors import InvalidInputError, InvalidTransitionError, ServiceUnavailableError
+from cpps.common.outage import BROKER_ERRORS
 from cpps.common.spreadsheets import read_uploaded_csv
+from cpps.common.text import clean_text
 from cpps.engines import sortition
 from cpps.engines.privacy import keyed_digest
 from cpps.jurisdictions.models import CensusFigure
 from cpps.panels import adapters
 from cpps.panels.adapters import QuotaRow
-from cpps.panels.computation import frozen_inputs, require_stage
+from cpps.panels.computation import frozen_inputs, panel_compute_abandon, require_stage
 from cpps.panels.models import (
     PANEL_KIND,
     Invitation,
@@ -509,7 +511,8 @@ def registration_create(
             _("Registration for this panel has closed. Thank you for your interest.")
         )
     features = _validated_answers(panel, answers)
-    if not name.strip():
+    name = clean_text(name, label=_("Your name"))
+    if not name:
         raise InvalidInputError(_("Give a name we can use if you are drawn."))
     if not phone.strip() and not email.strip():
         raise InvalidInputError(_("Give a phone number or an email so we can reach you."))
@@ -539,7 +542,7 @@ def registration_create(
             )
             RegistrationContact.objects.create(
                 registration=registration,
-                name=name.strip(),
+                name=name,
                 phone=phone.strip(),
                 phone_digest=phone_digest,
                 email=email.strip(),
@@ -623,22 +626,54 @@ def panel_freeze(*, user: User | AnonymousUser, panel: Panel, randomness_source:
 
 
 def panel_compute_start(*, user: User | AnonymousUser, panel: Panel) -> Panel:
-    """Start computing the LEXIMIN lottery as a background task."""
+    """Start computing the LEXIMIN lottery as a background task (a new attempt).
+
+    Raises:
+        InvalidTransitionError: the panel is not frozen (e.g. it is computing already).
+        ServiceUnavailableError: the task queue could not be reached; the panel is frozen
+            again, with the reason on its page, so the facilitator can simply retry.
+    """
     actor = _actor(user, Action.CONVENE_PROCESS, panel.process)
     require_stage(panel, PanelStage.FROZEN)
     with transaction.atomic():
-        panel.stage, panel.progress = PanelStage.COMPUTING, 0.0
-        panel.progress_message, panel.compute_error = _("Waiting for a worker."), ""
-        panel.save(update_fields=["stage", "progress", "progress_message", "compute_error"])
+        # Conditional, so two presses of Compute at once start one attempt.
+        started = Panel.objects.filter(pk=panel.pk, stage=PanelStage.FROZEN).update(
+            stage=PanelStage.COMPUTING,
+            compute_attempt=F("compute_attempt") + 1,
+            compute_runs=0,
+            progress=0.0,
+            progress_message=_("Waiting for a worker."),
+            progress_at=timezone.now(),
+            compute_error="",
+        )
+        panel.refresh_from_db()
+        if not started:
+            require_stage(panel, PanelStage.FROZEN)
         audit_event_record(
             jurisdiction=panel.process.jurisdiction,
             actor=actor,
             action="panel.compute_started",
             target=panel.process,
-            payload={"algorithm": panel.algorithm, "lottery_size": panel.lottery_size},
+            payload={
+                "algorithm": panel.algorithm,
+                "lottery_size": panel.lottery_size,
+                "attempt": panel.compute_attempt,
+            },
         )
-        transaction.on_commit(lambda: panel_compute.delay(panel.pk))
+        transaction.on_commit(lambda: _compute_send(panel))
     return panel
+
+
+def _compute_send(panel: Panel) -> None:
+    try:
+        panel_compute.delay(panel.pk, panel.compute_attempt)
+    except BROKER_ERRORS as error:
+        reason = _(
+            "The background worker could not be reached, so the computation did not start. "
+            "Nothing was lost; press “Compute the lottery” again in a few minutes."
+        )
+        panel_compute_abandon(panel=panel, reason=reason)
+        raise ServiceUnavailableError(reason) from error
 
 
 def panel_draw(*, user: User | AnonymousUser, panel: Panel, public_randomness: str) -> Panel:

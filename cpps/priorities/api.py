@@ -1,10 +1,9 @@
 """Priority-round endpoints: the public ranking with its intervals."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest
 from ninja import Router
 
+from cpps.common.api import LOOKUP, JurisdictionSlug, ObjectId, responses
 from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.priorities import selectors
 from cpps.priorities.schemas import IdeaScoreOut, RankingOut
@@ -12,8 +11,10 @@ from cpps.priorities.schemas import IdeaScoreOut, RankingOut
 router = Router(tags=["priorities"])
 
 
-@router.get("/{slug}/priority-rounds/{round_id}/ranking", response=RankingOut)
-def get_ranking(request: HttpRequest, slug: str, round_id: int) -> RankingOut:
+@router.get(
+    "/{slug}/priority-rounds/{round_id}/ranking", response=responses({200: RankingOut}, *LOOKUP)
+)
+def get_ranking(request: HttpRequest, slug: JurisdictionSlug, round_id: ObjectId) -> RankingOut:
     process = selectors.round_get(jurisdiction=jurisdiction_get(slug=slug), pk=round_id)
     results = selectors.round_results(process=process)
     return RankingOut(

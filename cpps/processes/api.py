@@ -1,11 +1,10 @@
 """Process endpoints: anyone may read; only community roles may convene (the policy decides)."""
 
-from __future__ import annotations
-
 from django.http import HttpRequest
 from ninja import Router, Status
 from ninja.security import django_auth
 
+from cpps.common.api import LOOKUP, WITH_BODY, JurisdictionSlug, responses
 from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.processes import selectors, services
 from cpps.processes.kinds import kind_of
@@ -30,8 +29,8 @@ def _process_out(process: Process, participant_count: int) -> ProcessOut:
     )
 
 
-@router.get("/{slug}/processes", response=list[ProcessOut])
-def list_processes(request: HttpRequest, slug: str) -> list[ProcessOut]:
+@router.get("/{slug}/processes", response=responses({200: list[ProcessOut]}, *LOOKUP))
+def list_processes(request: HttpRequest, slug: JurisdictionSlug) -> list[ProcessOut]:
     processes = selectors.process_list(jurisdiction=jurisdiction_get(slug=slug))
     return [
         _process_out(process, kind_of(process).status(process).participant_count)
@@ -39,8 +38,14 @@ def list_processes(request: HttpRequest, slug: str) -> list[ProcessOut]:
     ]
 
 
-@router.post("/{slug}/processes", response={201: ProcessOut}, auth=django_auth)
-def create_process(request: HttpRequest, slug: str, payload: ProcessIn) -> Status[ProcessOut]:
+@router.post(
+    "/{slug}/processes",
+    response=responses({201: ProcessOut}, *LOOKUP, *WITH_BODY, 401, 403),
+    auth=django_auth,
+)
+def create_process(
+    request: HttpRequest, slug: JurisdictionSlug, payload: ProcessIn
+) -> Status[ProcessOut]:
     process = services.process_create(
         user=request.user,
         jurisdiction=jurisdiction_get(slug=slug),

@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from cpps.common.forms import SingleLineField
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.jurisdictions.selectors import area_list
 from cpps.processes.kinds import kind_choices
@@ -14,7 +15,7 @@ LANGUAGE_CHOICES = (("en", "English"), ("es", "Español"))
 
 class ProcessForm(forms.Form):
     kind = forms.ChoiceField(label=_("Kind of process"), choices=kind_choices)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = SingleLineField(label=_("Title"), max_length=200)
     purpose = forms.CharField(
         label=_("Purpose"),
         widget=forms.Textarea(attrs={"rows": 4}),

@@ -191,3 +191,47 @@ def test_twilio_backend_reads_its_settings(settings):
     assert backend.sender == {"from_": FROM_NUMBER}
     assert backend.client.username == ACCOUNT_SID
     assert backend.client.http_client.timeout == settings.SMS_TIMEOUT_SECONDS
+
+
+def test_an_unreachable_task_queue_marks_the_messages_failed_so_they_can_be_resent(
+    django_capture_on_commit_callbacks, settings
+):
+    from cpps.common.errors import ServiceUnavailableError
+    from tests.support.outages import unreachable_broker
+
+    settings.SMS_BATCH_SIZE = 2
+    messages = queued(3, prefix="down")
+    with (
+        unreachable_broker(),
+        pytest.raises(ServiceUnavailableError, match="3 text messages were not sent"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        sms_dispatch(message_ids=[m.pk for m in messages])
+    for message in OutboundSms.objects.filter(key__startswith="down:"):
+        assert message.status == SmsStatus.FAILED
+        assert message.error == "Not sent: the background worker could not be reached."
+    again = queued(3, prefix="down")
+    assert {message.status for message in again} == {SmsStatus.QUEUED}
+    with django_capture_on_commit_callbacks(execute=True):
+        sms_dispatch(message_ids=[m.pk for m in again])
+    assert set(OutboundSms.objects.values_list("status", flat=True)) == {SmsStatus.SENT}
+
+
+def test_the_watchdog_marks_messages_lost_with_their_task_as_failed(settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from cpps.common.watchdog import stuck_work_recover
+
+    lost, waiting = queued(2, prefix="watch")
+    long_ago = timezone.now() - timedelta(seconds=settings.TASK_TIME_LIMIT + 120)
+    OutboundSms.objects.filter(pk=lost.pk).update(due_at=long_ago)
+    OutboundSms.objects.filter(pk=waiting.pk).update(due_at=timezone.now())
+    assert stuck_work_recover()["text messages"] == 1
+    lost.refresh_from_db()
+    waiting.refresh_from_db()
+    assert (lost.status, waiting.status) == (SmsStatus.FAILED, SmsStatus.QUEUED)
+    assert "lost this message" in lost.error
+    # The lost task turning up after all sends nothing (at most once).
+    assert sms_deliver(message_ids=[lost.pk]) == {"skipped": 1}

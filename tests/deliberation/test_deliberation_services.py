@@ -279,6 +279,8 @@ def test_a_stuck_run_is_released_and_can_run_again(conversation):
         analysis_status="running", analysis_started_at=timezone.now() - timedelta(hours=1)
     )
     assert services.analysis_run(process_id=conversation.pk) is None  # held by the dead run
-    assert services.analyses_stuck_release() == 1
+    from cpps.common.watchdog import stuck_work_recover
+
+    assert stuck_work_recover()["conversation analyses"] == 1
     vote_pattern(conversation, 20)
     assert services.analysis_run(process_id=conversation.pk) is not None

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 from django.test import Client
 
-from cpps.listening.exports import neutralise
+from cpps.common.spreadsheets import neutralise
 from cpps.listening.selectors import _respondents, survey_census, survey_results
 from cpps.listening.services import response_submit
 from cpps.participation.weighting import Respondent, census_weights

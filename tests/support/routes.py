@@ -47,6 +47,24 @@ def all_routes() -> list[Route]:
     return list(seen.values())
 
 
+def demo_world(jurisdiction: Any, accounts: dict[str, Any]) -> dict[str, Any]:
+    """The objects the route values come from: the demo's deliberation and an unused link."""
+    from cpps.participation.services import one_time_links_issue
+    from cpps.processes.models import Process
+
+    process = Process.objects.get(jurisdiction=jurisdiction, kind="deliberation")
+    (token,) = one_time_links_issue(user=accounts["facilitator"], process=process, count=1)
+    return {
+        "jurisdiction": jurisdiction,
+        "process": process,
+        "area": jurisdiction.areas.get(code="7"),
+        "token": token,
+        "membership": accounts["resident"].memberships.get(jurisdiction=jurisdiction),
+        "police": accounts["police_liaison"],
+        "accounts": accounts,
+    }
+
+
 def route_values(world: dict[str, Any], route: Route) -> dict[str, str]:
     """Parameter values for one route, from the objects a test has created."""
     values = {
@@ -247,6 +265,33 @@ def _upload(name: str, content: bytes) -> Any:
     return SimpleUploadedFile(name, content, content_type="text/csv")
 
 
+MEMBER_REQUEST = "j/<slug:slug>/members/requests/<int:pk>/"
+
+
+def _pending_role_request(world: dict[str, Any]) -> int:
+    """A role the administrator asked to give the resident (once), waiting for a community role."""
+    from cpps.accounts.models import MembershipRequest, RequestState
+    from cpps.accounts.services import membership_request
+
+    resident = world["accounts"]["resident"]
+    waiting = MembershipRequest.objects.filter(
+        jurisdiction=world["jurisdiction"], user=resident, state=RequestState.PENDING
+    ).first() or membership_request(
+        requested_by=world["accounts"]["admin"],
+        jurisdiction=world["jurisdiction"],
+        user=resident,
+        role="auditor",
+    )
+    return waiting.pk
+
+
+def _role_request_decision(world: dict[str, Any]) -> tuple[dict[str, Any], None]:
+    """The request exists before the sweep's snapshot, so deciding it is the write; a decision
+    takes no form fields."""
+    _pending_role_request(world)
+    return {}, None
+
+
 def _survey_in(state: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     return lambda world: {"pk": _demo_survey(world, state)}
 
@@ -305,6 +350,8 @@ ROUTE_OVERRIDES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
         "round_id": _round(world)["pk"]
     },
     "j/<slug:slug>/members/<int:pk>/remove/": lambda world: {"pk": world["membership"].pk},
+    MEMBER_REQUEST + "approve/": lambda world: {"pk": _pending_role_request(world)},
+    MEMBER_REQUEST + "refuse/": lambda world: {"pk": _pending_role_request(world)},
     **{
         PANEL + suffix: _panel
         for suffix in (
@@ -484,6 +531,8 @@ WRITE_PAYLOADS: dict[str, Callable[[dict[str, Any]], tuple[dict[str, Any], str |
         None,
     ),
     PANEL + "manage/invitations/sms/": _panel_phone_invitations,
+    MEMBER_REQUEST + "approve/": _role_request_decision,
+    MEMBER_REQUEST + "refuse/": _role_request_decision,
 }
 
 # Routes that write for a community role, with the role that may do it (proves the payload works).
@@ -497,6 +546,8 @@ WRITE_ROUTES_AND_ROLES: dict[str, str] = {
     "j/<slug:slug>/surveys/<int:pk>/questions/publish/": "facilitator",
     "j/<slug:slug>/members/": "admin",
     "j/<slug:slug>/members/<int:pk>/remove/": "admin",
+    MEMBER_REQUEST + "approve/": "facilitator",
+    MEMBER_REQUEST + "refuse/": "council_member",
     "j/<slug:slug>/processes/new/": "facilitator",
     "j/<slug:slug>/processes/<int:pk>/agenda/": "council_member",
     "j/<slug:slug>/processes/<int:pk>/state/": "facilitator",

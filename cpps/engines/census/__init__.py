@@ -14,19 +14,25 @@ its row (the header is row 1, as in a spreadsheet) and column.
 """
 
 from cpps.engines.census._read import (
+    AREA_CODE_PATTERN,
+    MAX_COUNT,
     AreaRecord,
     CensusFileError,
     CensusProblem,
     CensusRecord,
     CensusTable,
+    parent_cycle,
     read_census_csv,
 )
 
 __all__ = [
+    "AREA_CODE_PATTERN",
+    "MAX_COUNT",
     "AreaRecord",
     "CensusFileError",
     "CensusProblem",
     "CensusRecord",
     "CensusTable",
+    "parent_cycle",
     "read_census_csv",
 ]

@@ -3,11 +3,12 @@ from __future__ import annotations
 import csv
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from cpps.engines.characters import character_name, first_hidden_character
 from cpps.engines.errors import EngineError
 
 LONG_COLUMNS = (
@@ -26,6 +27,23 @@ _WIDE_COLUMN = re.compile(r"^(?P<source>[a-z]+)(?P<vintage>\d{4})_(?P<figure>.+)
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 _WIDE_IGNORED = {"n_tracts", "area_name"}
 _MAX_REPORTED = 25
+# Area codes appear in web addresses (/j/<slug>/areas/<code>/): unreserved URL characters only,
+# starting with a letter or digit (so never "." or "..").
+AREA_CODE_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._~-]*$"
+_AREA_CODE = re.compile(AREA_CODE_PATTERN)
+# Longest value each column may hold (what the database stores for it).
+MAX_LENGTHS = {
+    "area_code": 40,
+    "area_name": 200,
+    "variable": 60,
+    "category": 80,
+    "source": 200,
+    "vintage": 20,
+}
+# No area's census count comes near ten billion; larger numbers are typing errors.
+MAX_COUNT = 10_000_000_000
+# Python's csv module refuses longer cells; no census cell comes near this.
+_MAX_CELL = csv.field_size_limit()
 
 _SOURCES = {
     "dhc": "US Census Bureau, 2020 Census Demographic and Housing Characteristics",
@@ -124,15 +142,66 @@ def read_census_csv(source: Path | TextIO) -> CensusTable:
     Raises:
         CensusFileError: listing every problem by row and column; nothing is returned.
     """
-    if isinstance(source, Path):
-        try:
-            with source.open(newline="", encoding="utf-8-sig") as stream:
-                return _read_rows(list(csv.reader(stream)))
-        except UnicodeDecodeError as error:
-            raise CensusFileError(
-                [CensusProblem(1, "", f"the file is not UTF-8 text ({error.reason})")]
-            ) from error
-    return _read_rows(list(csv.reader(source)))
+    if not isinstance(source, Path):
+        return _read_rows(_csv_rows(source))
+    try:
+        with source.open(newline="", encoding="utf-8-sig") as stream:
+            return _read_rows(_csv_rows(stream))
+    except UnicodeDecodeError as error:
+        raise CensusFileError(
+            [CensusProblem(1, "", f"the file is not UTF-8 text ({error.reason})")]
+        ) from error
+    except OSError as error:
+        raise CensusFileError(
+            [CensusProblem(1, "", f"the file cannot be read ({error.strerror})")]
+        ) from error
+
+
+def _csv_rows(stream: TextIO) -> list[list[str]]:
+    """Every row of the file, or a CensusFileError naming the row (and column) that is not CSV."""
+    lines = _LineTracker(stream)
+    reader = csv.reader(lines)
+    rows: list[list[str]] = []
+    try:
+        rows.extend(reader)
+    except csv.Error as error:
+        header = rows[0] if rows else []
+        if "field larger than field limit" in str(error):
+            column = _long_cell_column(lines.last, header)
+            message = f"a cell is longer than {_MAX_CELL} characters; no census value is that long"
+            raise CensusFileError([CensusProblem(reader.line_num, column, message)]) from error
+        raise CensusFileError(
+            [CensusProblem(reader.line_num, "", f"is not well-formed CSV ({error})")]
+        ) from error
+    return rows
+
+
+class _LineTracker:
+    """Lines of a stream, keeping the last one handed out (to locate a CSV error in it)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.last = ""
+
+    def __iter__(self) -> _LineTracker:
+        return self
+
+    def __next__(self) -> str:
+        self.last = next(self.stream)
+        return self.last
+
+
+def _long_cell_column(line: str, header: Sequence[str]) -> str:
+    """The column of the first over-long cell in one raw CSV line (commas in quotes skipped)."""
+    index, start, quoted = 0, 0, False
+    for position, character in enumerate(line):
+        if character == '"':
+            quoted = not quoted
+        elif character == "," and not quoted:
+            if position - start > _MAX_CELL:
+                break
+            index, start = index + 1, position + 1
+    return header[index].strip() if index < len(header) else f"#{index + 1}"
 
 
 def _read_rows(rows: list[list[str]]) -> CensusTable:
@@ -144,9 +213,32 @@ def _read_rows(rows: list[list[str]]) -> CensusTable:
     ]
     if not body:
         raise CensusFileError([CensusProblem(2, "", "the file has a header but no data rows")])
+    hidden = _hidden_character_problems(header, [(1, rows[0]), *body])
+    if hidden:
+        raise CensusFileError(hidden)
     if "variable" in header and "count" in header:
         return _read_long(header, body)
     return _read_wide(header, body)
+
+
+def _hidden_character_problems(
+    header: list[str], rows: Iterable[tuple[int, Sequence[str]]]
+) -> list[CensusProblem]:
+    problems = []
+    for number, row in rows:
+        for position, cell in enumerate(row):
+            character = first_hidden_character(cell.strip())
+            if character is not None:
+                column = header[position] if position < len(header) else f"#{position + 1}"
+                problems.append(
+                    CensusProblem(
+                        number,
+                        column,
+                        f"holds a hidden character ({character_name(character)}) that can "
+                        "disguise or reorder text; remove it",
+                    )
+                )
+    return problems
 
 
 def _cell(row: Sequence[str], header: list[str], column: str) -> str:
@@ -163,6 +255,11 @@ def _parse_count(text: str, row: int, column: str, problems: list[CensusProblem]
         cleaned = cleaned[:-2]
     if not cleaned.isdigit():
         problems.append(CensusProblem(row, column, f"'{text}' is not a whole number of 0 or more"))
+        return None
+    if len(cleaned) > len(str(MAX_COUNT)) or int(cleaned) > MAX_COUNT:
+        problems.append(
+            CensusProblem(row, column, f"'{text}' is larger than any census count ({MAX_COUNT:,})")
+        )
         return None
     return int(cleaned)
 
@@ -189,6 +286,7 @@ def _read_long(header: list[str], body: list[tuple[int, list[str]]]) -> CensusTa
             problems.append(width_problem)
             continue
         values = {column: _cell(row, header, column) for column in LONG_COLUMNS}
+        problems.extend(_length_problems(values, number))
         area = _long_area(values, number, areas, problems)
         for column in ("variable", "category"):
             if not _NAME.match(values[column]):
@@ -217,6 +315,25 @@ def _read_long(header: list[str], body: list[tuple[int, list[str]]]) -> CensusTa
     return CensusTable(tuple(areas.values()), tuple(figures))
 
 
+def _length_problems(values: dict[str, str], number: int) -> list[CensusProblem]:
+    return [
+        CensusProblem(number, column, f"is {len(values[column])} characters long; at most {limit}")
+        for column, limit in MAX_LENGTHS.items()
+        if len(values.get(column, "")) > limit
+    ]
+
+
+def _code_problem(code: str, number: int, column: str) -> CensusProblem | None:
+    if _AREA_CODE.match(code):
+        return None
+    return CensusProblem(
+        number,
+        column,
+        f"'{code}' is not an area code: use letters, digits and . _ ~ - only, starting with a "
+        "letter or digit (codes appear in web addresses)",
+    )
+
+
 def _name_message(value: str) -> str:
     if not value:
         return "is empty"
@@ -229,6 +346,10 @@ def _long_area(
     code = values["area_code"]
     if not code:
         problems.append(CensusProblem(number, "area_code", "is empty"))
+        return None
+    code_problem = _code_problem(code, number, "area_code")
+    if code_problem is not None:
+        problems.append(code_problem)
         return None
     known = areas.get(code)
     if known is not None:
@@ -260,16 +381,42 @@ def _long_area(
 
 
 def _parent_problems(areas: Iterable[AreaRecord], first_row: int) -> list[CensusProblem]:
-    codes = {area.code for area in areas}
-    return [
+    by_code = {area.code: area for area in areas}
+    problems = [
         CensusProblem(
             first_row,
             "parent_code",
             f"area '{area.code}' names parent '{area.parent_code}', which is not in the file",
         )
-        for area in areas
-        if area.parent_code and area.parent_code not in codes
+        for area in by_code.values()
+        if area.parent_code and area.parent_code not in by_code
     ]
+    cycle = parent_cycle({code: area.parent_code for code, area in by_code.items()})
+    if cycle:
+        problems.append(CensusProblem(first_row, "parent_code", _cycle_message(cycle)))
+    return problems
+
+
+def parent_cycle(parents: Mapping[str, str]) -> list[str]:
+    """The first loop in a child -> parent map (``["A", "B", "A"]``; ``["A", "A"]`` for an area
+    that is its own parent), or an empty list when every chain of parents ends."""
+    finished: set[str] = set()
+    for start in parents:
+        path: list[str] = []
+        code = start
+        while code and code not in finished:
+            if code in path:
+                return [*path[path.index(code) :], code]
+            path.append(code)
+            code = parents.get(code, "")
+        finished.update(path)
+    return []
+
+
+def _cycle_message(cycle: Sequence[str]) -> str:
+    if len(cycle) == 2:
+        return f"area '{cycle[0]}' names itself as its parent"
+    return "areas name each other as parents in a loop: " + " -> ".join(cycle)
 
 
 def _read_wide(header: list[str], body: list[tuple[int, list[str]]]) -> CensusTable:
@@ -298,19 +445,11 @@ def _read_wide(header: list[str], body: list[tuple[int, list[str]]]) -> CensusTa
         if width_problem:
             problems.append(width_problem)
             continue
-        code = row[0].strip()
-        if not code:
-            problems.append(CensusProblem(number, area_column, "is empty"))
+        code = _wide_area_code(row[0].strip(), number, area_column, seen, problems)
+        if code is None:
             continue
-        if code in seen:
-            problems.append(
-                CensusProblem(
-                    number, area_column, f"area '{code}' was already given in row {seen[code]}"
-                )
-            )
-            continue
-        seen[code] = number
         name = _cell(row, header, "area_name") if "area_name" in header else ""
+        problems.extend(_length_problems({"area_code": code, "area_name": name}, number))
         areas.append(AreaRecord(code, name or code, "district"))
         counts: dict[str, tuple[int, str, str]] = {}
         for column, (source, vintage, figure) in figure_columns.items():
@@ -321,6 +460,26 @@ def _read_wide(header: list[str], body: list[tuple[int, list[str]]]) -> CensusTa
     if problems:
         raise CensusFileError(problems)
     return CensusTable(tuple(areas), tuple(figures))
+
+
+def _wide_area_code(
+    code: str, number: int, column: str, seen: dict[str, int], problems: list[CensusProblem]
+) -> str | None:
+    """The row's area code once it is known to be valid and new, else None (problem noted)."""
+    problem: CensusProblem | None
+    if not code:
+        problem = CensusProblem(number, column, "is empty")
+    elif code in seen:
+        problem = CensusProblem(
+            number, column, f"area '{code}' was already given in row {seen[code]}"
+        )
+    else:
+        problem = _code_problem(code, number, column)
+    if problem is not None:
+        problems.append(problem)
+        return None
+    seen[code] = number
+    return code
 
 
 def _wide_figures(

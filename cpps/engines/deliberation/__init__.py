@@ -13,7 +13,14 @@ from cpps.engines.deliberation._analysis import (
     analyze_with_groups,
     update_analysis,
 )
-from cpps.engines.deliberation._polis import PolisExport, read_polis_export, write_polis_export
+from cpps.engines.deliberation._polis import (
+    POLIS_FILES,
+    PolisExport,
+    polis_export_rows,
+    read_polis_export,
+    read_polis_files,
+    write_polis_export,
+)
 from cpps.engines.deliberation.errors import (
     DeliberationError,
     NotEnoughVotesError,
@@ -38,6 +45,7 @@ from cpps.engines.deliberation.types import (
 )
 
 __all__ = [
+    "POLIS_FILES",
     "Analysis",
     "AnalysisOptions",
     "ConsensusStatement",
@@ -59,7 +67,9 @@ __all__ = [
     "VoteTable",
     "analyze_conversation",
     "analyze_with_groups",
+    "polis_export_rows",
     "read_polis_export",
+    "read_polis_files",
     "update_analysis",
     "write_polis_export",
 ]

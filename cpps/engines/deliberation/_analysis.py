@@ -176,6 +176,12 @@ def update_analysis(
 
 
 def _check_options(options: AnalysisOptions) -> None:
+    if options.min_votes < 0:
+        raise VoteDataError(f"min_votes must be 0 or more (got {options.min_votes})")
+    if options.seed < 0:
+        raise VoteDataError(f"seed must be 0 or more (got {options.seed})")
+    if options.pick_max < 1:
+        raise VoteDataError(f"pick_max must be 1 or more (got {options.pick_max})")
     if not 1 <= options.min_groups <= options.max_groups:
         raise VoteDataError(
             f"group counts must satisfy 1 <= min_groups <= max_groups "

@@ -68,6 +68,7 @@ from cpps.engines.sortition._io import (
 from cpps.engines.sortition._lottery import lottery_probabilities, round_to_lottery
 from cpps.engines.sortition._model import (
     ALGORITHMS,
+    STAGES,
     Algorithm,
     Distribution,
     DrawError,
@@ -82,6 +83,7 @@ from cpps.engines.sortition._model import (
     Relaxation,
     SolverError,
     SortitionError,
+    Stage,
     TranscriptError,
     no_progress,
 )
@@ -91,6 +93,7 @@ from cpps.engines.sortition._validate import relax_quotas, validate
 __all__ = [
     "ALGORITHMS",
     "ENGINE_VERSION",
+    "STAGES",
     "Algorithm",
     "Commitment",
     "Distribution",
@@ -108,6 +111,7 @@ __all__ = [
     "SeedStream",
     "SolverError",
     "SortitionError",
+    "Stage",
     "TranscriptError",
     "Verification",
     "canonical_json",

@@ -140,7 +140,6 @@ class Decomposition:
         counts = table.counts.astype(np.float64)
         lower, upper = table.lower.astype(np.float64), table.upper.astype(np.float64)
         point = target * counts
-        remaining = 1.0
         for steps in range(1, table.n_types + 2):
             face = face_of(table, point / counts)
             composition = self._panel_on(face, point / counts)
@@ -159,9 +158,10 @@ class Decomposition:
             if not 0.0 < step < 1.0 - FACE_TOLERANCE:
                 return
             point = np.clip((point - step * panel) / (1.0 - step), 0.0, counts)
-            remaining *= 1.0 - step
             if steps % PROGRESS_EVERY == 0:
-                self.progress("leximin", 1.0 - remaining, f"{steps} panels proposed for the target")
+                # How much of the target the walk has covered says little about the time left,
+                # so no fraction is reported.
+                self.progress("panels", None, f"{steps} panels proposed for the target")
 
     def _panel_on(self, face: Face, weights: FloatArray) -> IntArray | None:
         """A panel on `face`, good for `weights`: the relaxation's vertex if integral, else
@@ -194,6 +194,13 @@ class Decomposition:
             shortfall, prices, convexity = self._solve_lp()
             if shortfall <= DECOMPOSED:
                 return None
+            if self.rounds % PROGRESS_EVERY == 0:
+                self.progress(
+                    "panels",
+                    None,
+                    f"{len(self.columns)} panels found; weighing them to reach the target "
+                    f"(round {self.rounds})",
+                )
             weights = prices / self.table.counts
             threshold = PRICING_TOLERANCE - convexity
             support = np.argsort(-self.values, kind="stable")[:NEIGHBOUR_BASES]

@@ -43,7 +43,7 @@ def find_distribution(
         algorithm: "leximin" (the fairest: maximise the lowest probability, then the next, ...;
             exact and the same on every run), "maximin" (only the lowest probability), or "legacy"
             (the empirical distribution of `legacy_draws` greedy draws, seeded by `seed`).
-        progress: called as the computation advances.
+        progress: told of each stage (see `STAGES`) as the computation advances.
 
     Returns:
         The distribution; every panel in it meets every quota and the probabilities sum to `size`.
@@ -95,6 +95,6 @@ def _legacy_distribution(
         tally[key] += 1
         first.setdefault(key, composition)
         if (draw + 1) % step == 0:
-            progress("legacy", (draw + 1) / draws, f"{draw + 1} of {draws} draws")
+            progress("panels", (draw + 1) / draws, f"{draw + 1} of {draws} draws")
     keys = list(first)
     return [first[key] for key in keys], np.array([tally[key] / draws for key in keys])

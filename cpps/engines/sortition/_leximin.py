@@ -158,7 +158,7 @@ class ColumnGeneration:
                 self.fix(int(t), level)
             done = int(self.table.counts[~np.isnan(self.fixed)].sum())
             self.progress(
-                "leximin",
+                "panels",
                 done / total,
                 f"{done} of {total} people fixed at level {level:.6f} "
                 f"({len(self.columns)} panels, {self.rounds} rounds, {n_types} types)",
@@ -192,6 +192,9 @@ def solve_fair(
     """Return (compositions, their probabilities, rounds) of the LEXIMIN (or a MAXIMIN) solution."""
     panels = PanelModel(table, size)
     start = time.perf_counter()
+    progress(
+        "target", None, f"finding a first panel that meets every quota ({table.n_types} types)"
+    )
     first = panels.solve(np.zeros(table.n_types))
     if not first:
         raise SolverError("no feasible panel; validate the quotas first")
@@ -200,7 +203,7 @@ def solve_fair(
         columns, weights, rounds = _by_column_generation(table, panels, seeds, True, progress)
     else:
         columns, weights, rounds = _by_outer_approximation(table, size, panels, seeds, progress)
-    progress("leximin", 1.0, f"done in {time.perf_counter() - start:.1f} s")
+    progress("panels", 1.0, f"done in {time.perf_counter() - start:.1f} s")
     keep = weights > 1e-12
     kept = [column for column, used in zip(columns, keep, strict=True) if used]
     return kept, weights[keep] / weights[keep].sum(), rounds
@@ -223,9 +226,15 @@ def _by_outer_approximation(
     for composition in seeds:
         decomposition.add_column(composition)
     for attempt in range(MAX_CUTS + 1):
+        progress(
+            "target",
+            None,
+            f"target {attempt + 1}: the fairest probabilities over the relaxation "
+            f"({table.n_types} types)",
+        )
         target = relaxed.solve()
         progress(
-            "leximin",
+            "panels",
             None,
             f"target {attempt + 1}: lowest probability {target.min():.6f} over "
             f"{table.n_types} types; decomposing into panels",

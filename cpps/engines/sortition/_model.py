@@ -116,13 +116,22 @@ class Lottery:
         return min(self.probabilities)
 
 
+# The stages `find_distribution` reports, in the order a computation first enters them:
+# "validate" (the pool against the quotas), "target" (the fairest probabilities over the
+# relaxation, with "target N:" messages; a cut sends the computation back here) and "panels"
+# (writing those probabilities as a distribution over real panels, or LEGACY's draws).
+Stage = Literal["validate", "target", "panels"]
+STAGES: tuple[Stage, ...] = ("validate", "target", "panels")
+
+
 class ProgressCallback(Protocol):
-    """Receives progress of a long computation; `fraction` is in [0, 1] when it can be estimated."""
+    """Receives progress of a long computation: the stage (one of `STAGES`), the fraction of that
+    stage done when it is truly known (else None; never a guess), and what is happening."""
 
-    def __call__(self, stage: str, fraction: float | None, message: str) -> None: ...
+    def __call__(self, stage: Stage, fraction: float | None, message: str) -> None: ...
 
 
-def no_progress(stage: str, fraction: float | None, message: str) -> None:
+def no_progress(stage: Stage, fraction: float | None, message: str) -> None:
     """Ignore progress reports (the default callback)."""
 
 

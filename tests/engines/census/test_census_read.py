@@ -125,3 +125,27 @@ def test_empty_and_header_only_files_are_refused():
         read_census_csv(io.StringIO(""))
     with pytest.raises(CensusFileError, match="no data rows"):
         read_census_csv(io.StringIO("district,dhc2020_total_pop\n"))
+
+
+@pytest.mark.parametrize(
+    ("parents", "loop"),
+    [
+        ({"A": "", "B": "A", "C": "B"}, []),
+        ({"A": "A"}, ["A", "A"]),
+        ({"A": "B", "B": "C", "C": "A", "D": "A"}, ["A", "B", "C", "A"]),
+        ({"D": "A", "A": "B", "B": "A"}, ["A", "B", "A"]),
+        ({"A": "Z"}, []),
+    ],
+)
+def test_parent_loops_are_found_and_named(parents, loop):
+    from cpps.engines.census import parent_cycle
+
+    assert parent_cycle(parents) == loop
+
+
+def test_wide_files_refuse_area_codes_that_cannot_be_in_a_web_address():
+    text = "district,dhc2020_female\n7,10\nA/B,12\n"
+    with pytest.raises(
+        CensusFileError, match=r"row 3, column 'district': 'A/B' is not an area code"
+    ):
+        read_census_csv(io.StringIO(text))

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cpps.audit.selectors import audit_chain_verify
+from cpps.audit.selectors import audit_chain_verify, chain_labels, chain_report_text
 from cpps.jurisdictions.models import Jurisdiction
 
 
@@ -25,18 +25,13 @@ class Command(BaseCommand):
             if jurisdiction is None:
                 raise CommandError(f"No jurisdiction '{options['jurisdiction']}'.")
         reports = audit_chain_verify(jurisdiction=jurisdiction)
-        names = {
-            f"jurisdiction:{pk}": slug
-            for pk, slug in Jurisdiction.objects.values_list("pk", "slug")
-        }
+        labels = chain_labels()
         broken = []
         for report in reports:
-            label = names.get(report.chain, report.chain)
-            problem = report.verification.first_break
-            if problem is None:
-                self.stdout.write(f"{label}: intact ({report.verification.events_checked} events)")
+            if report.verification.intact:
+                self.stdout.write(chain_report_text(report, labels))
             else:
-                broken.append(f"{label}: event #{problem.sequence} is bad: {problem.reason}")
+                broken.append(chain_report_text(report, labels))
         if broken:
             raise CommandError("Audit chain broken.\n" + "\n".join(broken))
         self.stdout.write(self.style.SUCCESS(f"All {len(reports)} audit chains are intact."))

@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 
 from cpps.common.errors import DomainError
 from cpps.engines.census import CensusFileError, read_census_csv
@@ -35,22 +36,23 @@ class Command(BaseCommand):
         try:
             table = read_census_csv(path)
         except CensusFileError as error:
-            raise CommandError(str(error)) from error
-        jurisdiction = Jurisdiction.objects.filter(slug=options["jurisdiction"]).first()
-        if jurisdiction is None:
-            if not options["create"]:
-                raise CommandError(
-                    f"No jurisdiction '{options['jurisdiction']}'. "
-                    'Add --create "Its name" to create it.'
-                )
-            try:
-                jurisdiction = jurisdiction_create(
-                    name=options["create"], slug=options["jurisdiction"]
-                )
-            except DomainError as error:
-                raise CommandError(str(error)) from error
-        summary = census_import(jurisdiction=jurisdiction, table=table, file_name=path.name)
+            raise CommandError(f"{path}: {error}") from error
+        try:
+            # A jurisdiction created for a file that then fails to load is not kept either.
+            with transaction.atomic():
+                jurisdiction = self._jurisdiction(options["jurisdiction"], options["create"])
+                summary = census_import(jurisdiction=jurisdiction, table=table, file_name=path.name)
+        except DomainError as error:
+            raise CommandError(f"{path}: {error}") from error
         self.stdout.write(
             f"Loaded {summary['figures']} figures for {summary['areas']} areas "
             f"({summary['areas_created']} new) into {jurisdiction.name}."
         )
+
+    def _jurisdiction(self, slug: str, create: str | None) -> Jurisdiction:
+        jurisdiction = Jurisdiction.objects.filter(slug=slug).first()
+        if jurisdiction is not None:
+            return jurisdiction
+        if not create:
+            raise CommandError(f"No jurisdiction '{slug}'. Add --create \"Its name\" to create it.")
+        return jurisdiction_create(name=create, slug=slug)

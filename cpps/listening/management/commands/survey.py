@@ -27,12 +27,5 @@ class Command(BaseCommand):
             return
         checked, problems = response_seals_verify()
         if problems:
-            raise CommandError(
-                "Broken seals:\n"
-                + "\n".join(
-                    f"survey {problem.seal.process_id}, seal #{problem.seal.sequence}: "
-                    f"{problem.reason}"
-                    for problem in problems
-                )
-            )
+            raise CommandError("Broken seals:\n" + "\n".join(str(problem) for problem in problems))
         self.stdout.write(self.style.SUCCESS(f"All {checked} response seals are intact."))
