@@ -21,6 +21,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from cpps.accountability.models import Commitment
+from cpps.config.api import api
 from cpps.config.wsgi import application
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.processes.models import Process
@@ -39,7 +40,10 @@ CONFIG = schemathesis.Config.from_dict(
         },
     }
 )
-schema = schemathesis.openapi.from_wsgi("/api/openapi.json", application, config=CONFIG)
+# The document comes from the API object itself: loading it through the application at import
+# time would pass every middleware (and the database) before any test has a database.
+schema = schemathesis.openapi.from_dict(api.get_openapi_schema(), config=CONFIG)
+schema.app = application
 
 
 def demo_values() -> dict[str, list]:

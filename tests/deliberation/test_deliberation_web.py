@@ -82,7 +82,8 @@ def test_results_show_groups_with_their_statements_to_everyone_police_included(
     assert "Group A" in page
     assert "Group B" in page
     assert "Officers should live in the district they police." in page
-    assert "<svg" in page and 'role="img"' in page
+    assert "<svg" in page
+    assert 'role="img"' in page
     assert "Weighted to the census" in page
     assert police.get(url(conversation, "moderate/")).status_code == 403
     assert (
@@ -99,7 +100,8 @@ def test_results_show_groups_with_their_statements_to_everyone_police_included(
     statements = police.get(
         f"/api/jurisdictions/chicago/conversations/{conversation.pk}/statements"
     ).json()
-    assert len(statements) == 8
+    assert statements["count"] == 8
+    assert len(statements["items"]) == 8
 
 
 def test_moderators_decide_in_bulk_with_a_public_reason(conversation, accounts):
