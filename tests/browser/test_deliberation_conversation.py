@@ -51,7 +51,9 @@ def context_for(browser, base, user=None, *, width=1280, language="en", javascri
     if user is not None:
         client = Client()
         client.force_login(user)
-        cookies.append({"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base})
+        cookies.append(
+            {"name": "sessionid", "value": client.cookies["sessionid"].value, "url": base}
+        )
     context.add_cookies(cookies)
     return context
 
@@ -235,9 +237,12 @@ def test_a_whole_conversation_across_roles(browser, live_server, chicago, accoun
         assert response.status_code == 403, suffix
     participants = client.get(f"/j/{slug}/processes/{process.pk}/taking-part/participants/")
     assert participants.status_code == 403
-    assert resident.pseudonym not in client.get(
-        f"/api/jurisdictions/{slug}/conversations/{process.pk}/analysis"
-    ).content.decode()
+    assert (
+        resident.pseudonym
+        not in client.get(
+            f"/api/jurisdictions/{slug}/conversations/{process.pk}/analysis"
+        ).content.decode()
+    )
 
     # 8. The rejected advert is in no public record and no export; the log still verifies.
     audit = client.get(f"/j/{slug}/record/").content.decode()
@@ -247,9 +252,7 @@ def test_a_whole_conversation_across_roles(browser, live_server, chicago, accoun
     exporter = Client()
     exporter.force_login(accounts["facilitator"])
     archive = zipfile.ZipFile(
-        io.BytesIO(
-            exporter.get(f"/j/{slug}/conversations/{process.pk}/polis/export.zip").content
-        )
+        io.BytesIO(exporter.get(f"/j/{slug}/conversations/{process.pk}/polis/export.zip").content)
     )
     for name in archive.namelist():
         assert "cheap phones" not in archive.read(name).decode(), name
