@@ -16,6 +16,7 @@ from cpps.common.spreadsheets import formula_trigger, neutralise, starts_like_fo
 from cpps.listening.services import response_submit
 from cpps.panels import services as panel_services
 from cpps.processes.models import Process
+from cpps.participation.identities import Identity
 from tests.panels.support import demo_panel_process
 
 HYPERLINK = '=HYPERLINK("http://evil.example","x")'
@@ -138,9 +139,8 @@ def test_the_answer_export_neutralises_a_formula_behind_a_space(chicago, account
     survey = Process.objects.get(jurisdiction=chicago, kind="survey", state="open")
     response_submit(
         process=survey,
-        channel="web",
         client_id="formula-0002",
-        identity="formula-0002",
+        identity=Identity.api_client("formula-0002"),
         language="en",
         answers={"safer_one_thing": [" " + HYPERLINK], "safe_crime": ["4"]},
     )

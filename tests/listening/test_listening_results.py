@@ -112,7 +112,8 @@ def test_interim_results_are_for_organisers_only(survey, accounts):
         b"Results are published for everyone when the survey closes"
         in Client().get(f"/j/chicago/surveys/{survey.pk}/results/").content
     )
-    assert Client().get(f"/j/chicago/surveys/{survey.pk}/results.csv").status_code == 400
+    # Not yet published: the request conflicts with the survey's state.
+    assert Client().get(f"/j/chicago/surveys/{survey.pk}/results.csv").status_code == 409
 
 
 def test_the_answer_export_neutralises_spreadsheet_formulas(survey, accounts):
