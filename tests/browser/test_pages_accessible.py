@@ -16,6 +16,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 NOT_PAGES = ("api/", "healthz", "i18n/", "accounts/logout/")
+DESKTOP = {"width": 1280, "height": 800}
+PHONE_WIDTH = 390  # an iPhone 12-15 in CSS pixels: every page must fit it without sideways scrolling
 
 
 @pytest.fixture
@@ -57,6 +59,17 @@ def html_pages(site, role):
             yield path
 
 
+def overflow_on_a_phone(page):
+    """How wide the page is at a phone's width, if wider than the phone (None when it fits).
+
+    The already loaded page is narrowed in place rather than loaded again, so the sweep walks
+    every route once; tables may scroll inside their own container, the document may not."""
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": DESKTOP["height"]})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size(DESKTOP)
+    return width if width > PHONE_WIDTH else None
+
+
 def violations(page):
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     return [
@@ -66,12 +79,12 @@ def violations(page):
 
 
 @pytest.mark.parametrize("role", [None, "facilitator", "admin", "police_liaison"])
-def test_every_page_has_no_accessibility_violations(browser, site, role):
-    context = browser.new_context()
+def test_every_page_is_accessible_and_fits_a_phone(browser, site, role):
+    context = browser.new_context(viewport=DESKTOP)
     if role:
         sign_in(context, site, role)
     page = context.new_page()
-    problems, visited = {}, 0
+    problems, too_wide, visited = {}, {}, 0
     for path in html_pages(site, role):
         response = page.goto(site["url"] + path)
         assert response.status == 200, path
@@ -79,9 +92,13 @@ def test_every_page_has_no_accessibility_violations(browser, site, role):
         found = violations(page)
         if found:
             problems[path] = found
+        width = overflow_on_a_phone(page)
+        if width is not None:
+            too_wide[path] = width
     context.close()
     assert visited >= 6
     assert not problems
+    assert not too_wide, f"wider than a {PHONE_WIDTH} px phone (scrollWidth): {too_wide}"
 
 
 def test_spanish_pages_have_no_violations_and_look_right(browser, site):
