@@ -6,14 +6,20 @@ from typing import Any
 from ninja import Schema
 
 from cpps.audit.actions import audit_action
+from cpps.audit.adapters import RESIDENTS_SUFFIX, event_body
 from cpps.audit.models import AuditEvent
 
 
 class AuditEventOut(Schema):
+    """One event with everything its hash covers, each value exactly as hashed, so anyone can
+    recompute the chain from this JSON alone (see `cpps.engines.auditchain`)."""
+
+    chain: str
     sequence: int
+    # The UTC ISO 8601 text the hash covers (to the microsecond; a JSON date would round it).
     # Null for a residents' act stored among organisational acts (before they had a chain of
     # their own): its time would tell when one resident acted.
-    recorded_at: datetime | None
+    recorded_at: str | None
     actor_ref: str
     actor_role: str
     action: str
@@ -24,9 +30,9 @@ class AuditEventOut(Schema):
     hash: str
 
     @staticmethod
-    def resolve_recorded_at(event: AuditEvent) -> datetime | None:
-        if event.chain.endswith(":residents") or not audit_action(event.action).residents_act:
-            return event.recorded_at
+    def resolve_recorded_at(event: AuditEvent) -> str | None:
+        if event.chain.endswith(RESIDENTS_SUFFIX) or not audit_action(event.action).residents_act:
+            return str(event_body(event)["recorded_at"])
         return None
 
 
