@@ -78,9 +78,15 @@ def violations(page):
     ]
 
 
-@pytest.mark.parametrize("role", [None, "facilitator", "admin", "police_liaison"])
-def test_every_page_is_accessible_and_fits_a_phone(browser, site, role):
-    context = browser.new_context(viewport=DESKTOP)
+@pytest.mark.parametrize(
+    ("role", "language"),
+    # Spanish runs longer than English: the public pages are walked in both.
+    [(None, "en"), (None, "es"), ("facilitator", "en"), ("admin", "en"), ("police_liaison", "en")],
+)
+def test_every_page_is_accessible_and_fits_a_phone(browser, site, role, language):
+    context = browser.new_context(
+        viewport=DESKTOP, locale=language, extra_http_headers={"Accept-Language": language}
+    )
     if role:
         sign_in(context, site, role)
     page = context.new_page()
@@ -88,6 +94,7 @@ def test_every_page_is_accessible_and_fits_a_phone(browser, site, role):
     for path in html_pages(site, role):
         response = page.goto(site["url"] + path)
         assert response.status == 200, path
+        assert page.locator("html").get_attribute("lang") == language, path
         visited += 1
         found = violations(page)
         if found:
