@@ -230,6 +230,22 @@ class DayEntry:
     process: ObjectRef | None
 
 
+def pretty_json(value: object, depth: int = 0) -> str:
+    """Indented JSON whose innermost lists stay on one line (a quota reads [sex, female, 13, 17]),
+    so a payload stays short enough to read on a phone."""
+    pad, inner_pad = "  " * depth, "  " * (depth + 1)
+    if isinstance(value, dict) and value:
+        items = (
+            f"{inner_pad}{json.dumps(key, ensure_ascii=False)}: {pretty_json(item, depth + 1)}"
+            for key, item in sorted(value.items())
+        )
+        return "{\n" + ",\n".join(items) + f"\n{pad}}}"
+    if isinstance(value, list) and any(isinstance(item, dict | list) for item in value):
+        items = (f"{inner_pad}{pretty_json(item, depth + 1)}" for item in value)
+        return "[\n" + ",\n".join(items) + f"\n{pad}]"
+    return json.dumps(value, ensure_ascii=False)
+
+
 def _resolve(
     jurisdiction: Jurisdiction, wanted: dict[str, set[str]]
 ) -> dict[tuple[str, str], ObjectRef]:
@@ -268,7 +284,7 @@ def audit_record_entries(
                 about=about,
                 actor_ref=event.actor_ref,
                 hash=event.hash,
-                details=json.dumps(event.payload, indent=2, sort_keys=True, ensure_ascii=False),
+                details=pretty_json(event.payload),
             )
         )
     return entries

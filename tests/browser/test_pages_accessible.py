@@ -17,7 +17,9 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 NOT_PAGES = ("api/", "healthz", "i18n/", "accounts/logout/")
 DESKTOP = {"width": 1280, "height": 800}
-PHONE_WIDTH = 390  # an iPhone 12-15 in CSS pixels: every page must fit it without sideways scrolling
+PHONE_WIDTH = (
+    390  # an iPhone 12-15 in CSS pixels: every page must fit it without sideways scrolling
+)
 
 
 @pytest.fixture
@@ -174,6 +176,20 @@ def test_facilitator_convenes_a_process_without_javascript(browser, site):
     page.get_by_role("button", name="Open for taking part").click()
     assert page.get_by_text("The process is open: residents can take part now.").is_visible()
     context.close()
+
+
+def test_the_width_check_itself_catches_a_page_wider_than_a_phone(browser):
+    """Guards the sweep's width check: a page with a table too wide for a phone is caught, and
+    the same table inside a scrolling region is not."""
+    page = browser.new_page(viewport=DESKTOP)
+    wide = '<table><tr><td style="width: 600px">wide</td></tr></table>'
+    page.set_content(f'<html lang="en"><title>t</title><main>{wide}</main></html>')
+    assert overflow_on_a_phone(page) > PHONE_WIDTH
+    page.set_content(
+        f'<html lang="en"><title>t</title><main><div style="overflow-x: auto">{wide}</div></main>'
+    )
+    assert overflow_on_a_phone(page) is None
+    page.close()
 
 
 def test_the_accessibility_check_itself_catches_a_violation(browser, site):
