@@ -197,7 +197,10 @@ class JoinContext:
 
 def network_digest(*, process: Process, address: str) -> str:
     """A keyed digest of the network a request came from (an IPv6 address counts by its /64,
-    the block one household is given); never stored as the address itself."""
+    the block one household is given); never stored as the address itself. Requests that carry
+    no address at all (a misconfigured proxy, a bare WSGI call) count as one network, rather
+    than failing."""
+    address = address.strip() or "unknown"
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
