@@ -177,6 +177,20 @@ def audit_object_resolver(object_type: str) -> ObjectResolver | None:
     return _resolvers.get(object_type)
 
 
+# The processes a jurisdiction's record can be narrowed to, as (id, title), newest first: given
+# by the processes app, so the filter reads the processes, not every event.
+ProcessChoices = Callable[["Jurisdiction"], Sequence[tuple[int, str]]]
+_process_choices: list[ProcessChoices] = []
+
+
+def audit_process_choices_register(choices: ProcessChoices) -> None:
+    _process_choices[:] = [choices]
+
+
+def audit_process_choices(jurisdiction: Jurisdiction) -> list[tuple[int, str]]:
+    return [choice for provider in _process_choices for choice in provider(jurisdiction)]
+
+
 _role_labels: dict[str, StrOrPromise] = {
     "system": _("Automatic (the platform)"),
     "resident": _("A resident"),

@@ -45,6 +45,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["chain", "sequence"]
+        # An object's timeline and the record's date filter read through these, not the log.
+        indexes = [
+            models.Index(fields=["chain", "object_type", "object_id"], name="audit_event_object"),
+            models.Index(fields=["chain", "recorded_at"], name="audit_event_recorded"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["chain", "sequence"], name="audit_chain_sequence_unique"

@@ -6,10 +6,11 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from cpps.audit.actions import (
     AuditAction,
@@ -18,6 +19,7 @@ from cpps.audit.actions import (
     audit_action,
     audit_actions,
     audit_object_resolver,
+    audit_process_choices,
     audit_role_label,
     residents_acts,
 )
@@ -168,6 +170,11 @@ def _process_condition(actions: Iterable[AuditAction], process_id: int) -> Q:
     return condition
 
 
+def _start_of(day: date) -> datetime:
+    """The first moment of a local day (the record's days are the jurisdiction's days)."""
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
 def audit_record_events(
     *, jurisdiction: Jurisdiction, filters: RecordFilter
 ) -> QuerySet[AuditEvent]:
@@ -181,9 +188,9 @@ def audit_record_events(
         action__in=[action.name for action in chosen]
     )
     if filters.since:
-        events = events.filter(recorded_at__date__gte=filters.since)
+        events = events.filter(recorded_at__gte=_start_of(filters.since))
     if filters.until:
-        events = events.filter(recorded_at__date__lte=filters.until)
+        events = events.filter(recorded_at__lt=_start_of(filters.until + timedelta(days=1)))
     if filters.process_id:
         events = events.filter(_process_condition(chosen, filters.process_id))
     return events
@@ -313,16 +320,43 @@ def audit_day_entries(
 
 
 def audit_record_process_ids(*, jurisdiction: Jurisdiction) -> list[tuple[int, str]]:
-    """(id, title) of each process the record holds acts about, newest first."""
-    ids = (
-        audit_event_list(jurisdiction=jurisdiction)
-        .filter(object_type="process")
-        .values_list("object_id", flat=True)
-        .distinct()
-    )
-    found = _resolve(jurisdiction, {"process": set(ids)})
-    return sorted(
-        ((int(object_id), ref.label) for (_type, object_id), ref in found.items()), reverse=True
+    """(id, title) of each process the record can be narrowed to, newest first."""
+    return audit_process_choices(jurisdiction)
+
+
+@dataclass(frozen=True)
+class RecordPage:
+    """One page of organisational acts, newest first, and where the pages around it start."""
+
+    events: list[AuditEvent]
+    newer_after: int | None  # ?after= for the newer page (None: this is the newest)
+    older_before: int | None  # ?before= for the older page (None: nothing older)
+
+
+def audit_record_page(
+    events: QuerySet[AuditEvent], *, before: int | None, after: int | None, size: int
+) -> RecordPage:
+    """A page of events by sequence (keyset paging): reads `size` rows through the chain's
+    index wherever the page is, and never counts the whole log."""
+    if after is not None:
+        rows = list(events.filter(sequence__gt=after).order_by("sequence")[: size + 1])
+        has_newer = len(rows) > size
+        rows = rows[:size][::-1]
+        has_older = bool(rows) and events.filter(sequence__lt=rows[-1].sequence).exists()
+    else:
+        window = events.filter(sequence__lt=before) if before is not None else events
+        rows = list(window[: size + 1])
+        has_older = len(rows) > size
+        rows = rows[:size]
+        has_newer = (
+            before is not None
+            and bool(rows)
+            and (events.filter(sequence__gt=rows[0].sequence).exists())
+        )
+    return RecordPage(
+        events=rows,
+        newer_after=rows[0].sequence if has_newer and rows else None,
+        older_before=rows[-1].sequence if has_older and rows else None,
     )
 
 

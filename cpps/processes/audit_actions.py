@@ -14,6 +14,7 @@ from cpps.audit.actions import (
     RecordedAct,
     audit_action_register,
     audit_object_register,
+    audit_process_choices_register,
     says,
 )
 from cpps.jurisdictions.models import Jurisdiction
@@ -83,3 +84,12 @@ def _processes(jurisdiction: Jurisdiction, ids: Sequence[str]) -> Mapping[str, O
 
 
 audit_object_register("process", _processes)
+
+
+def _process_choices(jurisdiction: Jurisdiction) -> list[tuple[int, str]]:
+    return list(
+        Process.objects.filter(jurisdiction=jurisdiction).order_by("-pk").values_list("pk", "title")
+    )
+
+
+audit_process_choices_register(_process_choices)

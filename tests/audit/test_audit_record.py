@@ -404,3 +404,34 @@ def test_the_status_shows_the_last_check_and_what_came_since(chicago):
     status = Client().get("/api/jurisdictions/chicago/audit-events/verification").json()
     assert status["intact"]
     assert status["events_recorded"] == status["events_checked"] + 1
+
+
+def test_the_record_pages_by_sequence_without_gaps_or_overlaps(chicago):
+    process = Process.objects.filter(jurisdiction=chicago).first()
+    for n in range(120):
+        audit_event_record(
+            jurisdiction=chicago,
+            actor=SYSTEM,
+            action="process.links_issued",
+            target=process,
+            payload={"count": n, "expires_on": "2025-01-01"},
+        )
+    client, seen, query = Client(), [], {}
+    pages = []
+    for _page in range(10):
+        html = client.get(RECORD, query).content.decode()
+        numbers = [int(n) for n in re.findall(r'<p class="record-meta">#(\d+) ', html)]
+        pages.append(numbers)
+        seen += numbers
+        older = re.search(r'href="\?before=(\d+)"', html)
+        if older is None:
+            break
+        query = {"before": older.group(1)}
+    head = AuditEvent.objects.filter(chain=f"jurisdiction:{chicago.pk}").count()
+    assert seen == sorted(seen, reverse=True)
+    assert len(set(seen)) == len(seen) == head  # the demo has no older residents' acts here
+    assert all(len(page) == 50 for page in pages[:-1])
+    newer = re.search(r'href="\?after=(\d+)"', client.get(RECORD, query).content.decode()).group(1)
+    back = client.get(RECORD, {"after": newer}).content.decode()
+    assert [int(n) for n in re.findall(r'<p class="record-meta">#(\d+) ', back)] == pages[-2]
+    assert client.get(RECORD, {"before": "x" * 30, "after": "-1"}).status_code == 200
