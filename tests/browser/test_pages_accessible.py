@@ -182,7 +182,7 @@ def test_the_width_check_itself_catches_a_page_wider_than_a_phone(browser):
     """Guards the sweep's width check: a page with a table too wide for a phone is caught, and
     the same table inside a scrolling region is not."""
     page = browser.new_page(viewport=DESKTOP)
-    wide = '<table><tr><td style="width: 600px">wide</td></tr></table>'
+    wide = '<table><tr><td><div style="min-width: 600px">wide</div></td></tr></table>'
     page.set_content(f'<html lang="en"><title>t</title><main>{wide}</main></html>')
     assert overflow_on_a_phone(page) > PHONE_WIDTH
     page.set_content(
