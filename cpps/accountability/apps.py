@@ -7,4 +7,4 @@ class AccountabilityConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing registers the kind of process; models must be loaded first, hence here.
-        from cpps.accountability import kind  # noqa: F401, PLC0415
+        from cpps.accountability import audit_actions, kind  # noqa: F401, PLC0415

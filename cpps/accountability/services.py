@@ -16,6 +16,24 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpps.accountability.audit_actions import (
+    CHARTER_DRAFTED,
+    CHARTER_IN_EFFECT,
+    CHARTER_SIGNED,
+    COMMITMENT_CHANGE_PROPOSED,
+    COMMITMENT_COUNCIL_DECIDED,
+    COMMITMENT_COUNCIL_VOTE,
+    COMMITMENT_DRAFTED,
+    COMMITMENT_FLAG_CLEARED,
+    COMMITMENT_FLAGGED,
+    COMMITMENT_OWNER_RESPONDED,
+    COMMITMENT_PROGRESS_POSTED,
+    COMMITMENT_RATED,
+    COMMITMENT_REVISED,
+    COMMITMENT_STATUS_CHANGED,
+    COMMITMENT_WITHDRAWN,
+    OWNER_BODY_CREATED,
+)
 from cpps.accountability.models import (
     SCORECARD_KIND,
     ChangeProposal,
@@ -92,7 +110,7 @@ def owner_body_create(
         audit_event_record(
             jurisdiction=jurisdiction,
             actor=Actor.for_user(user, role),
-            action="owner_body.created",
+            action=OWNER_BODY_CREATED,
             target=body,
             payload={
                 "name": body.name,
@@ -161,7 +179,7 @@ def charter_draft(
         audit_event_record(
             jurisdiction=jurisdiction,
             actor=Actor.for_user(user, role),
-            action="charter.drafted",
+            action=CHARTER_DRAFTED,
             target=charter,
             payload={
                 "version": charter.version,
@@ -226,7 +244,7 @@ def charter_sign(*, user: User | AnonymousUser, charter: Charter, side: str) -> 
         audit_event_record(
             jurisdiction=jurisdiction,
             actor=actor,
-            action="charter.signed",
+            action=CHARTER_SIGNED,
             target=charter,
             payload={
                 "version": charter.version,
@@ -239,7 +257,7 @@ def charter_sign(*, user: User | AnonymousUser, charter: Charter, side: str) -> 
             audit_event_record(
                 jurisdiction=jurisdiction,
                 actor=actor,
-                action="charter.in_effect",
+                action=CHARTER_IN_EFFECT,
                 target=charter,
                 payload={"version": charter.version},
             )
@@ -421,7 +439,7 @@ def commitment_draft(
         audit_event_record(
             jurisdiction=jurisdiction,
             actor=Actor.for_user(user, role),
-            action="commitment.drafted",
+            action=COMMITMENT_DRAFTED,
             target=commitment,
             payload=_terms_payload(commitment, areas),
         )
@@ -447,7 +465,7 @@ def commitment_revise(
         audit_event_record(
             jurisdiction=jurisdiction,
             actor=Actor.for_user(user, role),
-            action="commitment.revised",
+            action=COMMITMENT_REVISED,
             target=commitment,
             payload=_terms_payload(commitment, areas),
         )
@@ -482,7 +500,7 @@ def commitment_vote(
         audit_event_record(
             jurisdiction=jurisdiction,
             actor=actor,
-            action="commitment.council_vote",
+            action=COMMITMENT_COUNCIL_VOTE,
             target=commitment,
             payload={"version": commitment.version, "approve": approve},
         )
@@ -496,7 +514,7 @@ def commitment_vote(
             audit_event_record(
                 jurisdiction=jurisdiction,
                 actor=actor,
-                action="commitment.council_decided",
+                action=COMMITMENT_COUNCIL_DECIDED,
                 target=commitment,
                 payload={
                     "version": commitment.version,
@@ -520,7 +538,7 @@ def _record_status(commitment: Commitment, state: engine.CommitmentState, actor:
         audit_event_record(
             jurisdiction=commitment.jurisdiction,
             actor=actor,
-            action="commitment.status_changed",
+            action=COMMITMENT_STATUS_CHANGED,
             target=commitment,
             payload={"version": commitment.version, "from": previous, "to": commitment.status},
         )
@@ -557,7 +575,7 @@ def commitment_respond(
         audit_event_record(
             jurisdiction=commitment.jurisdiction,
             actor=actor,
-            action="commitment.owner_responded",
+            action=COMMITMENT_OWNER_RESPONDED,
             target=commitment,
             payload={
                 "version": commitment.version,
@@ -587,7 +605,7 @@ def commitment_withdraw(
         audit_event_record(
             jurisdiction=commitment.jurisdiction,
             actor=actor,
-            action="commitment.withdrawn",
+            action=COMMITMENT_WITHDRAWN,
             target=commitment,
             payload={"version": commitment.version, "reason": reason.strip()},
         )
@@ -617,7 +635,7 @@ def commitment_change_propose(
         audit_event_record(
             jurisdiction=jurisdiction,
             actor=Actor.for_user(user, role),
-            action="commitment.change_proposed",
+            action=COMMITMENT_CHANGE_PROPOSED,
             target=commitment,
             payload={"version": commitment.version, "side": side, "text": proposal.text},
         )
@@ -659,7 +677,7 @@ def progress_update_post(
         audit_event_record(
             jurisdiction=commitment.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="commitment.progress_posted",
+            action=COMMITMENT_PROGRESS_POSTED,
             target=commitment,
             payload={
                 "update": update.pk,
@@ -705,7 +723,7 @@ def commitments_flag(*, now: datetime | None = None) -> list[Commitment]:
             audit_event_record(
                 jurisdiction=commitment.jurisdiction,
                 actor=SYSTEM,
-                action="commitment.flagged" if flag else "commitment.flag_cleared",
+                action=COMMITMENT_FLAGGED if flag else COMMITMENT_FLAG_CLEARED,
                 target=commitment,
                 payload={"flag": flag, "due_on": commitment.due_on.isoformat()},
             )
@@ -749,7 +767,7 @@ def rating_record(
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor(ref="resident", role="resident"),  # ratings stay unlinkable
-            action="commitment.rated",
+            action=COMMITMENT_RATED,
             target=commitment,
             payload={"scorecard": process.pk},
         )

@@ -21,6 +21,7 @@ from cpps.accountability.forms import (
 )
 from cpps.accountability.models import Commitment
 from cpps.accounts.policy import Action, can, require
+from cpps.audit.selectors import audit_record_entries
 from cpps.common.errors import DomainError, InvalidInputError
 from cpps.common.spreadsheets import csv_text
 from cpps.jurisdictions.models import Jurisdiction
@@ -281,7 +282,10 @@ def commitment_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "approvals": sum(1 for v in votes if v.approve),
         "rejections": sum(1 for v in votes if not v.approve),
         "has_voted": votes.filter(member_id=user.pk).exists(),
-        "timeline": selectors.commitment_timeline(commitment=commitment),
+        "timeline": audit_record_entries(
+            jurisdiction=jurisdiction,
+            events=list(selectors.commitment_timeline(commitment=commitment)),
+        ),
         "scores": selectors.commitment_scores(jurisdiction=jurisdiction).get(commitment.pk, []),
         "is_council": is_council,
         "is_owner": is_owner,

@@ -13,6 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from cpps.accounts.audit_actions import (
+    MEMBERSHIP_DECIDED,
+    MEMBERSHIP_GRANTED,
+    MEMBERSHIP_REQUESTED,
+    MEMBERSHIP_REVOKED,
+)
 from cpps.accounts.models import Membership, MembershipRequest, RequestState, Role, User
 from cpps.accounts.policy import (
     Action,
@@ -56,7 +62,7 @@ def _grant(*, actor: Actor, jurisdiction: Jurisdiction, user: User, role: Role) 
             audit_event_record(
                 jurisdiction=jurisdiction,
                 actor=actor,
-                action="membership.granted",
+                action=MEMBERSHIP_GRANTED,
                 target=membership,
                 payload={"user": f"user:{user.pk}", "role": str(role)},
             )
@@ -141,7 +147,7 @@ def membership_request(
         audit_event_record(
             jurisdiction=jurisdiction,
             actor=actor,
-            action="membership.requested",
+            action=MEMBERSHIP_REQUESTED,
             target=request,
             payload={"user": f"user:{user.pk}", "role": str(chosen)},
         )
@@ -167,7 +173,7 @@ def _decide(
     audit_event_record(
         jurisdiction=locked.jurisdiction,
         actor=actor,
-        action=f"membership.{to_state}",
+        action=MEMBERSHIP_DECIDED[to_state],
         target=locked,
         payload={
             "user": f"user:{locked.user_id}",
@@ -218,7 +224,7 @@ def membership_revoke(*, revoked_by: User | AnonymousUser | None, membership: Me
         audit_event_record(
             jurisdiction=membership.jurisdiction,
             actor=actor,
-            action="membership.revoked",
+            action=MEMBERSHIP_REVOKED,
             target=membership,
             payload={"user": f"user:{membership.user_id}", "role": membership.role},
         )

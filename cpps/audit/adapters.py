@@ -9,11 +9,23 @@ from cpps.audit.models import AuditEvent
 from cpps.engines.auditchain import ChainedEvent
 
 GLOBAL_CHAIN = "global"
+RESIDENTS_SUFFIX = ":residents"
 
 
-def chain_key(jurisdiction_id: int | None) -> str:
-    """Name the chain that events of a jurisdiction (or of no jurisdiction) belong to."""
-    return GLOBAL_CHAIN if jurisdiction_id is None else f"jurisdiction:{jurisdiction_id}"
+def chain_key(jurisdiction_id: int | None, *, residents: bool = False) -> str:
+    """Name the chain that events of a jurisdiction (or of no jurisdiction) belong to.
+
+    Residents' own acts go to a chain of their own, stored with the day only: interleaved with
+    organisational acts timed to the second, their place in one chain would tell when each
+    resident acted.
+    """
+    key = GLOBAL_CHAIN if jurisdiction_id is None else f"jurisdiction:{jurisdiction_id}"
+    return key + RESIDENTS_SUFFIX if residents else key
+
+
+def chain_keys(jurisdiction_id: int | None) -> tuple[str, str]:
+    """A jurisdiction's two chains: organisational acts, then residents' acts."""
+    return chain_key(jurisdiction_id), chain_key(jurisdiction_id, residents=True)
 
 
 def event_body(event: AuditEvent) -> dict[str, Any]:

@@ -45,6 +45,11 @@ class AuditEvent(models.Model):
 
     class Meta:
         ordering = ["chain", "sequence"]
+        # An object's timeline and the record's date filter read through these, not the log.
+        indexes = [
+            models.Index(fields=["chain", "object_type", "object_id"], name="audit_event_object"),
+            models.Index(fields=["chain", "recorded_at"], name="audit_event_recorded"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["chain", "sequence"], name="audit_chain_sequence_unique"
@@ -72,3 +77,42 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.chain} head #{self.sequence}"
+
+
+class AuditChainCheck(models.Model):
+    """The last verification of one chain, kept so pages show the chain's state without walking
+    it: a task re-checks every chain (and `cpps audit verify` records what it finds)."""
+
+    chain = models.CharField(max_length=40, unique=True)
+    checked_at = models.DateTimeField()
+    events_checked = models.PositiveBigIntegerField()
+    intact = models.BooleanField()
+    first_bad_sequence = models.PositiveBigIntegerField(null=True)
+    reason = models.CharField(max_length=200, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.chain} checked {self.checked_at:%Y-%m-%d %H:%M}"
+
+
+class AuditDayCount(models.Model):
+    """How many residents' acts of one action (in one process) a chain holds for one day: what
+    the public record shows in their place, kept up to date as each is recorded so pages read
+    one row per day, and recomputable by anyone from the published residents' chain."""
+
+    chain = models.CharField(max_length=40)
+    day = models.DateField()
+    action = models.CharField(max_length=80)
+    process_id = models.PositiveBigIntegerField(default=0)  # 0: not about one process
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["chain", "day", "action", "process_id"],
+                name="audit_day_count_unique",
+            )
+        ]
+        indexes = [models.Index(fields=["chain", "-day"], name="audit_day_count_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.chain} {self.day} {self.action}: {self.count}"

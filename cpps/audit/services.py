@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime, time
 from typing import TYPE_CHECKING, Any
 
 from django.db import models, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from cpps.audit.actions import audit_action
 from cpps.audit.adapters import chain_key, event_body
-from cpps.audit.models import AuditChainHead, AuditEvent
+from cpps.audit.models import AuditChainCheck, AuditChainHead, AuditDayCount, AuditEvent
+from cpps.audit.selectors import ChainReport, audit_chain_verify
 from cpps.engines.auditchain import GENESIS_HASH, canonical_json, event_hash
 
 if TYPE_CHECKING:
@@ -56,11 +60,20 @@ def audit_event_record(
     """Append one event to the jurisdiction's chain (or the global chain) and return it.
 
     Payloads must hold public facts only (ids, states, counts), never personal data: the log is
-    published in full.
+    published in full. A residents' act (see `cpps.audit.actions`) goes to the residents' chain
+    and keeps the day only.
+
+    Raises:
+        UnregisteredAuditActionError: the action has no registered sentence.
     """
+    registered = audit_action(action)
+    residents_act = registered.residents_act
     content = payload or {}
     canonical_json(content)  # refuse values with no canonical form before anything is written
-    key = chain_key(jurisdiction.pk if jurisdiction else None)
+    key = chain_key(jurisdiction.pk if jurisdiction else None, residents=residents_act)
+    now = timezone.now()
+    if residents_act:
+        now = timezone.make_aware(datetime.combine(timezone.localdate(now), time.min))
     with transaction.atomic():
         head, _ = AuditChainHead.objects.select_for_update().get_or_create(
             chain=key, defaults={"sequence": 0, "hash": GENESIS_HASH}
@@ -69,7 +82,7 @@ def audit_event_record(
             chain=key,
             jurisdiction=jurisdiction,
             sequence=head.sequence + 1,
-            recorded_at=timezone.now(),
+            recorded_at=now,
             actor_ref=actor.ref,
             actor_role=actor.role,
             action=action,
@@ -85,4 +98,50 @@ def audit_event_record(
         head.sequence = event.sequence
         head.hash = event.hash
         head.save(update_fields=["sequence", "hash"])
+        if residents_act:
+            _day_count_add(event, registered.process_of(**_object_of(event)))
     return event
+
+
+def _object_of(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "object_type": event.object_type,
+        "object_id": event.object_id,
+        "payload": event.payload,
+    }
+
+
+def _day_count_add(event: AuditEvent, process_id: int) -> None:
+    """Count a residents' act on its day; the chain head's lock, held here, orders the writes."""
+    key = {
+        "chain": event.chain,
+        "day": timezone.localdate(event.recorded_at),
+        "action": event.action,
+        "process_id": process_id,
+    }
+    counted = AuditDayCount.objects.filter(**key).update(count=F("count") + 1)
+    if not counted:
+        AuditDayCount.objects.create(**key, count=1)
+
+
+def audit_chains_check(*, jurisdiction: Jurisdiction | None = None) -> list[ChainReport]:
+    """Verify every chain (or one jurisdiction's) and keep what was found, for pages to show.
+
+    Run by a periodic task and by `cpps audit verify`; the walk is over every stored event, so
+    no page view runs it.
+    """
+    reports = audit_chain_verify(jurisdiction=jurisdiction)
+    now = timezone.now()
+    for report in reports:
+        problem = report.verification.first_break
+        AuditChainCheck.objects.update_or_create(
+            chain=report.chain,
+            defaults={
+                "checked_at": now,
+                "events_checked": report.verification.events_checked,
+                "intact": problem is None,
+                "first_bad_sequence": problem.sequence if problem else None,
+                "reason": problem.reason[:200] if problem else "",
+            },
+        )
+    return reports

@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from cpps.accounts.policy import Action, require
 from cpps.audit.services import Actor, audit_event_record
+from cpps.channels.audit_actions import ROUTE_ADDED, ROUTE_REMOVED
 from cpps.channels.models import ChannelRoute, Conversation, InboundDelivery, OutboundSms, SmsStatus
 from cpps.channels.outbound import phone_e164
 from cpps.channels.tasks import sms_deliver_batch
@@ -243,7 +244,7 @@ def channel_route_add(
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="channels.route_added",
+            action=ROUTE_ADDED,
             target=process,
             payload={"number": to, "keyword": word},
         )
@@ -257,7 +258,7 @@ def channel_route_remove(*, user: User | AnonymousUser, route: ChannelRoute) -> 
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="channels.route_removed",
+            action=ROUTE_REMOVED,
             target=process,
             payload={"number": route.number, "keyword": route.keyword},
         )

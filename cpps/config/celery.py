@@ -30,6 +30,11 @@ app.conf.beat_schedule = {
         "task": "cpps.common.watchdog",
         "schedule": 60.0,
     },
+    # The public record shows when its chains were last verified, and what was found.
+    "check-audit-chains": {
+        "task": "cpps.audit.check_chains",
+        "schedule": crontab(minute=17),
+    },
     "flag-overdue-and-silent-commitments": {
         "task": "cpps.accountability.flag_commitments",
         "schedule": crontab(hour=6, minute=0),

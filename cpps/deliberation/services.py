@@ -27,6 +27,13 @@ from cpps.common.db import planned_once_cursor
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
 from cpps.common.memo import BriefMemo
 from cpps.deliberation import adapters
+from cpps.deliberation.audit_actions import (
+    CONVERSATION_CHANGED,
+    CONVERSATION_IMPORTED,
+    CONVERSATION_SET_UP,
+    STATEMENT_SUBMITTED,
+    STATEMENTS_MODERATED,
+)
 from cpps.deliberation.models import (
     DELIBERATION_KIND,
     Analysis,
@@ -198,7 +205,7 @@ def conversation_set_up(
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="deliberation.set_up" if created else "deliberation.changed",
+            action=CONVERSATION_SET_UP if created else CONVERSATION_CHANGED,
             target=process,
             # Organisers' own words are public; seeds are listed by number (their text is on
             # the conversation's page).
@@ -241,7 +248,7 @@ def statement_submit(
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=RESIDENT,
-            action="deliberation.statement_submitted",
+            action=STATEMENT_SUBMITTED,
             target=process,
             payload={
                 "statement": statement.number,
@@ -388,7 +395,7 @@ def statements_moderate(
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="deliberation.statements_moderated",
+            action=STATEMENTS_MODERATED,
             target=process,
             payload={
                 "statements": [s.number for s in statements],
@@ -534,7 +541,7 @@ def polis_import(
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="deliberation.imported",
+            action=CONVERSATION_IMPORTED,
             target=process,
             payload={"statements": len(made), "votes": len(votes), "participants": len(voters)},
         )

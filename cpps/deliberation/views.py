@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from cpps.accounts.policy import Action, can, require
 from cpps.common.errors import DomainError, InvalidInputError
 from cpps.deliberation import interchange, printing, selectors, services
+from cpps.deliberation.audit_actions import BALLOT_KEYED, BALLOT_RESOLVED
 from cpps.deliberation.forms import (
     BallotCountForm,
     BallotEntryForm,
@@ -33,7 +34,7 @@ from cpps.participation.services import JoinLimitError, NotEligibleError
 from cpps.processes.models import Process
 
 FORM_METHODS = ["GET", "HEAD", "POST"]
-KEYED, RESOLVED = "deliberation.ballot_keyed", "deliberation.ballot_resolved"
+KEYED, RESOLVED = BALLOT_KEYED, BALLOT_RESOLVED
 
 
 def _conversation(slug: str, pk: int) -> Process:

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from cpps.accounts.models import Role, User
 from cpps.accounts.services import membership_grant, user_create
+from cpps.audit.services import audit_chains_check
 from cpps.deliberation.models import DELIBERATION_KIND
 from cpps.demo.accountability import demo_accountability_load
 from cpps.demo.deliberation import demo_conversation_load
@@ -108,6 +109,7 @@ def demo_load() -> tuple[Jurisdiction, bool]:
         demo_surveys_load(chicago, users[Role.FACILITATOR])
         demo_accountability_load(chicago, users)
         demo_panels_load(chicago, users[Role.FACILITATOR])
+    audit_chains_check(jurisdiction=chicago)  # the record shows its chains checked from the start
     return chicago, True
 
 

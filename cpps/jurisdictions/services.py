@@ -14,6 +14,7 @@ from cpps.audit.services import SYSTEM, Actor, audit_event_record
 from cpps.common.errors import InvalidInputError
 from cpps.common.text import clean_text
 from cpps.engines.census import CensusTable, parent_cycle
+from cpps.jurisdictions.audit_actions import CENSUS_IMPORTED, JURISDICTION_CREATED
 from cpps.jurisdictions.models import Area, CensusFigure, Jurisdiction
 
 
@@ -73,7 +74,7 @@ def jurisdiction_create(
         audit_event_record(
             jurisdiction=jurisdiction,
             actor=actor,
-            action="jurisdiction.created",
+            action=JURISDICTION_CREATED,
             target=jurisdiction,
             payload={"name": name, "slug": slug},
         )
@@ -140,7 +141,7 @@ def census_import(
         audit_event_record(
             jurisdiction=jurisdiction,
             actor=actor,
-            action="census.imported",
+            action=CENSUS_IMPORTED,
             payload={"file": file_name, **summary},
         )
     return summary

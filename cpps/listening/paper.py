@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cpps.listening import services
+from cpps.listening.audit_actions import PAPER_KEYED, PAPER_RESOLVED
 from cpps.participation import paper
 from cpps.participation.identities import Identity
 from cpps.processes.models import Process
@@ -15,8 +16,7 @@ if TYPE_CHECKING:
 
     from cpps.accounts.models import User
 
-KEYED = "survey.paper_keyed"
-RESOLVED = "survey.paper_resolved"
+KEYED, RESOLVED = PAPER_KEYED, PAPER_RESOLVED
 
 
 def _store_survey_form(process: Process) -> paper.StoreForm:

@@ -28,6 +28,14 @@ from cpps.common.errors import InvalidInputError, InvalidTransitionError
 from cpps.common.memo import BriefMemo
 from cpps.engines.auditchain import batch_digest
 from cpps.jurisdictions.models import Area
+from cpps.listening.audit_actions import (
+    INSTRUMENT_DRAFTED,
+    INSTRUMENT_PUBLISHED,
+    QUESTION_REMOVED,
+    QUESTIONS_ADDED,
+    RESPONSES_IMPORTED,
+    RESPONSES_SEALED,
+)
 from cpps.listening.models import (
     SURVEY_KIND,
     Answer,
@@ -108,7 +116,7 @@ def instrument_draft_create(*, user: User | AnonymousUser, process: Process) -> 
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="survey.instrument_drafted",
+            action=INSTRUMENT_DRAFTED,
             target=draft,
             payload={"process": process.pk, "version": number},
         )
@@ -156,9 +164,9 @@ def instrument_standard_module_add(
         audit_event_record(
             jurisdiction=instrument.process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="survey.questions_added",
+            action=QUESTIONS_ADDED,
             target=instrument,
-            payload={"keys": [question.key for question in added]},
+            payload={"process": instrument.process_id, "keys": [q.key for q in added]},
         )
     return added
 
@@ -230,9 +238,9 @@ def question_add(
         audit_event_record(
             jurisdiction=instrument.process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="survey.questions_added",
+            action=QUESTIONS_ADDED,
             target=instrument,
-            payload={"keys": [question.key]},
+            payload={"process": instrument.process_id, "keys": [question.key]},
         )
     return question
 
@@ -251,9 +259,9 @@ def question_remove(*, user: User | AnonymousUser, question: Question) -> None:
         audit_event_record(
             jurisdiction=instrument.process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="survey.question_removed",
+            action=QUESTION_REMOVED,
             target=instrument,
-            payload={"key": key},
+            payload={"process": instrument.process_id, "key": key},
         )
 
 
@@ -271,7 +279,7 @@ def instrument_publish(*, user: User | AnonymousUser, instrument: Instrument) ->
         audit_event_record(
             jurisdiction=instrument.process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="survey.instrument_published",
+            action=INSTRUMENT_PUBLISHED,
             target=instrument,
             payload={"process": instrument.process_id, "version": instrument.version, "keys": keys},
         )
@@ -754,7 +762,7 @@ def responses_import(
             audit_event_record(
                 jurisdiction=process.jurisdiction,
                 actor=Actor.for_user(user, role),
-                action="survey.responses_imported",
+                action=RESPONSES_IMPORTED,
                 target=process,
                 payload={
                     "count": len(validated),
@@ -803,7 +811,7 @@ def responses_seal(*, process: Process) -> ResponseSeal | None:
         seal.audit_event = audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=SYSTEM,
-            action="survey.responses_sealed",
+            action=RESPONSES_SEALED,
             target=process,
             payload={"seal": seal.sequence, "count": seal.count, "digest": seal.digest},
         )

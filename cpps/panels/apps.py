@@ -9,7 +9,7 @@ class PanelsConfig(AppConfig):
     def ready(self) -> None:
         # Importing registers the kind of process; models must be loaded first, hence here.
         from cpps.common.hooks import watchdog_register  # noqa: PLC0415
-        from cpps.panels import kind  # noqa: F401, PLC0415
+        from cpps.panels import audit_actions, kind  # noqa: F401, PLC0415
         from cpps.panels.computation import panel_computations_recover  # noqa: PLC0415
 
         watchdog_register("panel computations", panel_computations_recover)

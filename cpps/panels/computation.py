@@ -25,6 +25,7 @@ from cpps.common.errors import InvalidTransitionError
 from cpps.common.watchdog import silent_since
 from cpps.engines import sortition
 from cpps.panels import adapters
+from cpps.panels.audit_actions import PANEL_COMPUTE_FAILED, PANEL_LOTTERY_PUBLISHED
 from cpps.panels.models import Panel, PanelStage
 
 # The steps a computation goes through: the engine's own stages, then the panel's.
@@ -119,7 +120,7 @@ def panel_compute_abandon(
             audit_event_record(
                 jurisdiction=panel.process.jurisdiction,
                 actor=SYSTEM,
-                action="panel.compute_failed",
+                action=PANEL_COMPUTE_FAILED,
                 target=panel.process,
                 payload={"reason": reason, "attempt": panel.compute_attempt},
             )
@@ -223,7 +224,7 @@ def _compute_and_publish(panel: Panel) -> Panel:
         audit_event_record(
             jurisdiction=panel.process.jurisdiction,
             actor=SYSTEM,
-            action="panel.lottery_published",
+            action=PANEL_LOTTERY_PUBLISHED,
             target=panel.process,
             payload={
                 "commitment_sha256": commitment.digest,

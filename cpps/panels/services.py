@@ -30,6 +30,19 @@ from cpps.engines.privacy import keyed_digest
 from cpps.jurisdictions.models import CensusFigure
 from cpps.panels import adapters
 from cpps.panels.adapters import QuotaRow
+from cpps.panels.audit_actions import (
+    PANEL_COMPUTE_STARTED,
+    PANEL_DRAWN,
+    PANEL_FROZEN,
+    PANEL_HOUSEHOLDS_INVITED,
+    PANEL_LETTERS_SENT,
+    PANEL_MEMBER_REPLACED,
+    PANEL_QUOTAS_CHANGED,
+    PANEL_QUOTAS_IMPORTED,
+    PANEL_REGISTERED,
+    PANEL_SET_UP,
+    PANEL_SMS_INVITATIONS_QUEUED,
+)
 from cpps.panels.computation import frozen_inputs, panel_compute_abandon, require_stage
 from cpps.panels.models import (
     PANEL_KIND,
@@ -160,7 +173,7 @@ def panel_setup(
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=actor,
-            action="panel.set_up",
+            action=PANEL_SET_UP,
             target=process,
             payload={
                 "size": size,
@@ -194,7 +207,7 @@ def panel_quotas_update(
         audit_event_record(
             jurisdiction=panel.process.jurisdiction,
             actor=actor,
-            action="panel.quotas_changed",
+            action=PANEL_QUOTAS_CHANGED,
             target=panel.process,
             payload={"quotas": [[q.category, q.value, q.min, q.max] for q in quotas.values()]},
         )
@@ -215,7 +228,7 @@ def panel_quotas_import(*, user: User | AnonymousUser, panel: Panel, data: bytes
         audit_event_record(
             jurisdiction=panel.process.jurisdiction,
             actor=actor,
-            action="panel.quotas_imported",
+            action=PANEL_QUOTAS_IMPORTED,
             target=panel.process,
             payload={"quotas": [[r.category, r.value, r.min, r.max] for r in rows]},
         )
@@ -327,7 +340,7 @@ def invitations_import(
         audit_event_record(
             jurisdiction=panel.process.jurisdiction,
             actor=actor,
-            action="panel.households_invited",
+            action=PANEL_HOUSEHOLDS_INVITED,
             target=panel.process,
             payload={"list_size": len(households), "eligible": len(fresh), "sampled": sample_size},
         )
@@ -348,7 +361,7 @@ def invitations_mark_sent(*, user: User | AnonymousUser, panel: Panel) -> int:
         audit_event_record(
             jurisdiction=panel.process.jurisdiction,
             actor=actor,
-            action="panel.letters_sent",
+            action=PANEL_LETTERS_SENT,
             target=panel.process,
             payload={"letters": count},
         )
@@ -415,7 +428,7 @@ def invitations_sms_send(
         audit_event_record(
             jurisdiction=panel.process.jurisdiction,
             actor=actor,
-            action="panel.sms_invitations_queued",
+            action=PANEL_SMS_INVITATIONS_QUEUED,
             target=panel.process,
             payload={"messages": len(invitations)},
         )
@@ -550,7 +563,7 @@ def registration_create(
             audit_event_record(
                 jurisdiction=process.jurisdiction,
                 actor=actor,
-                action="panel.registered",
+                action=PANEL_REGISTERED,
                 target=process,
                 payload={"channel": channel},
             )
@@ -611,7 +624,7 @@ def panel_freeze(*, user: User | AnonymousUser, panel: Panel, randomness_source:
         audit_event_record(
             jurisdiction=panel.process.jurisdiction,
             actor=actor,
-            action="panel.frozen",
+            action=PANEL_FROZEN,
             target=panel.process,
             payload={
                 "commitment_sha256": commitment.digest,
@@ -652,7 +665,7 @@ def panel_compute_start(*, user: User | AnonymousUser, panel: Panel) -> Panel:
         audit_event_record(
             jurisdiction=panel.process.jurisdiction,
             actor=actor,
-            action="panel.compute_started",
+            action=PANEL_COMPUTE_STARTED,
             target=panel.process,
             payload={
                 "algorithm": panel.algorithm,
@@ -693,7 +706,7 @@ def panel_draw(*, user: User | AnonymousUser, panel: Panel, public_randomness: s
         audit_event_record(
             jurisdiction=panel.process.jurisdiction,
             actor=actor,
-            action="panel.drawn",
+            action=PANEL_DRAWN,
             target=panel.process,
             payload={
                 "commitment_sha256": panel.commitment_digest,
@@ -726,7 +739,7 @@ def panel_member_withdraw(*, user: User | AnonymousUser, panel: Panel, person_id
         audit_event_record(
             jurisdiction=panel.process.jurisdiction,
             actor=actor,
-            action="panel.member_replaced",
+            action=PANEL_MEMBER_REPLACED,
             target=panel.process,
             payload={"withdrawn": person_id, "replacement": replacement},
         )

@@ -7,4 +7,4 @@ class ParticipationConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing connects the receivers; models load first, hence here.
-        from cpps.participation import receivers  # noqa: F401, PLC0415
+        from cpps.participation import audit_actions, receivers  # noqa: F401, PLC0415

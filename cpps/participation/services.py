@@ -35,6 +35,13 @@ from cpps.common.errors import (
     TooManyError,
 )
 from cpps.engines.privacy import keyed_digest, pseudonym
+from cpps.participation.audit_actions import (
+    CODES_ISSUED,
+    ELIGIBILITY_SET,
+    LINKS_ISSUED,
+    PHONES_INVITED,
+    RESIDENT_VERIFIED,
+)
 from cpps.participation.demographics import AREA_KEY, demographics_clean
 from cpps.participation.identities import Identity, IdentityKind
 from cpps.participation.models import (
@@ -190,7 +197,10 @@ class JoinContext:
 
 def network_digest(*, process: Process, address: str) -> str:
     """A keyed digest of the network a request came from (an IPv6 address counts by its /64,
-    the block one household is given); never stored as the address itself."""
+    the block one household is given); never stored as the address itself. Requests that carry
+    no address at all (a misconfigured proxy, a bare WSGI call) count as one network, rather
+    than failing."""
+    address = address.strip() or "unknown"
     try:
         parsed = ipaddress.ip_address(address)
     except ValueError:
@@ -320,7 +330,7 @@ def one_time_links_issue(*, user: User | AnonymousUser, process: Process, count:
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="process.links_issued",
+            action=LINKS_ISSUED,
             target=process,
             payload={"count": count, "expires_on": expires_at.date().isoformat()},
         )
@@ -434,7 +444,7 @@ def eligibility_set(
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="participation.eligibility_set",
+            action=ELIGIBILITY_SET,
             target=process,
             payload={
                 "mode": mode,
@@ -511,7 +521,7 @@ def _record_verification(
             audit_event_record(
                 jurisdiction=process.jurisdiction,
                 actor=actor,
-                action="participation.resident_verified",
+                action=RESIDENT_VERIFIED,
                 target=process,
                 payload={"method": method},
             )
@@ -575,7 +585,7 @@ def residency_codes_issue(
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="participation.codes_issued",
+            action=CODES_ISSUED,
             target=process,
             payload={"count": len(made)},
         )
@@ -717,7 +727,7 @@ def phone_invitations_send(
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="participation.phones_invited",
+            action=PHONES_INVITED,
             target=process,
             payload={"count": len(queued)},
         )

@@ -7,4 +7,4 @@ class PrioritiesConfig(AppConfig):
 
     def ready(self) -> None:
         # Importing registers the kind of process; models must be loaded first, hence here.
-        from cpps.priorities import kind  # noqa: F401, PLC0415
+        from cpps.priorities import audit_actions, kind  # noqa: F401, PLC0415

@@ -11,6 +11,7 @@ from cpps.accounts.policy import Action, require
 from cpps.audit.services import Actor, audit_event_record, text_digest
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
 from cpps.participation.models import Participant
+from cpps.priorities.audit_actions import IDEA_MODERATED, IDEA_SEEDED, IDEA_SUBMITTED
 from cpps.priorities.models import PRIORITY_ROUND_KIND, Comparison, Idea, IdeaSource, IdeaState
 from cpps.processes.models import Process, ProcessState
 
@@ -58,7 +59,7 @@ def idea_seed(
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="priority.idea_seeded",
+            action=IDEA_SEEDED,
             target=idea,
             payload={"process": process.pk, "text_en": text_en, "text_es": text_es},
         )
@@ -89,7 +90,7 @@ def idea_submit(*, participant: Participant, text: str, language: str = "en") ->
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=RESIDENT,
-            action="priority.idea_submitted",
+            action=IDEA_SUBMITTED,
             target=idea,
             payload={"process": process.pk},
         )
@@ -124,7 +125,7 @@ def idea_moderate(
         audit_event_record(
             jurisdiction=idea.process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="priority.idea_moderated",
+            action=IDEA_MODERATED,
             target=idea,
             # Never the text: a resident's words (and whatever personal details they held) stay
             # out of the public log; the digest shows later that the text was not changed.

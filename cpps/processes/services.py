@@ -14,6 +14,11 @@ from cpps.audit.services import Actor, audit_event_record
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
 from cpps.engines.privacy import new_process_salt
 from cpps.jurisdictions.models import Area, Jurisdiction
+from cpps.processes.audit_actions import (
+    PROCESS_AGENDA_CHANGED,
+    PROCESS_CREATED,
+    PROCESS_STATE_CHANGED,
+)
 from cpps.processes.kinds import UnknownKindError, kind_named
 from cpps.processes.models import Process, ProcessState
 from cpps.processes.signals import process_state_changed
@@ -107,7 +112,7 @@ def process_create(
         audit_event_record(
             jurisdiction=jurisdiction,
             actor=Actor.for_user(user, role),
-            action="process.created",
+            action=PROCESS_CREATED,
             target=process,
             payload={
                 "kind": kind,
@@ -155,7 +160,7 @@ def process_agenda_update(
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="process.agenda_changed",
+            action=PROCESS_AGENDA_CHANGED,
             target=process,
             payload={
                 "title": process.title,
@@ -182,7 +187,7 @@ def process_transition(*, user: User | AnonymousUser, process: Process, to_state
         audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=Actor.for_user(user, role),
-            action="process.state_changed",
+            action=PROCESS_STATE_CHANGED,
             target=process,
             payload={"from": previous, "to": to_state},
         )

@@ -1,9 +1,11 @@
 import json
+from datetime import datetime, time
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from cpps.audit.models import AuditEvent
+from cpps.audit.actions import residents_acts
 from cpps.engines.auditchain import ChainedEvent, verify_chain
 from cpps.processes.kinds import registered_kinds
 from cpps.processes.models import Process
@@ -33,11 +35,13 @@ def test_areas_and_census_figures(chicago):
     assert sum(by_sex.values()) == by_age > 0
 
 
-def all_audit_events(client, slug):
-    """Every event, page by page (a page holds at most 500)."""
+def all_audit_events(client, slug, chain=""):
+    """Every event of one chain, page by page (a page holds at most 500)."""
     events, offset = [], 0
     while True:
-        page = client.get(f"/api/jurisdictions/{slug}/audit-events?limit=500&offset={offset}")
+        page = client.get(
+            f"/api/jurisdictions/{slug}/audit-events{chain}?limit=500&offset={offset}"
+        )
         assert page.status_code == 200
         body = page.json()
         events += body["items"]
@@ -46,21 +50,19 @@ def all_audit_events(client, slug):
             return events
 
 
-def test_published_audit_events_can_be_verified_by_anyone(chicago):
-    """Re-verify the chain from the API's JSON alone, as an outside auditor would."""
-    client = Client()
-    events = all_audit_events(client, "chicago")
-    chained = [
+def chained_from_json(events):
+    """The engine's view of published events, rebuilt from their JSON alone."""
+    return [
         ChainedEvent(
             sequence=e["sequence"],
             prev_hash=e["prev_hash"],
             hash=e["hash"],
             body={
-                "chain": f"jurisdiction:{chicago.pk}",
-                "recorded_at": AuditEvent.objects.get(hash=e["hash"]).recorded_at.isoformat(),
                 **{
                     k: e[k]
                     for k in (
+                        "chain",
+                        "recorded_at",
                         "actor_ref",
                         "actor_role",
                         "action",
@@ -73,10 +75,28 @@ def test_published_audit_events_can_be_verified_by_anyone(chicago):
         )
         for e in events
     ]
-    assert verify_chain(chained).intact
+
+
+def test_published_audit_events_can_be_verified_by_anyone(chicago):
+    """Re-verify both chains from the API's JSON alone, as an outside auditor would; residents'
+    acts carry their day only, and the daily counts add up to them."""
+    client = Client()
+    events = all_audit_events(client, "chicago")
+    residents = all_audit_events(client, "chicago", "/residents")
+    assert verify_chain(chained_from_json(events)).intact
+    assert verify_chain(chained_from_json(residents)).intact
+    assert residents
+    assert all(
+        datetime.fromisoformat(e["recorded_at"]).astimezone(timezone.get_current_timezone()).time()
+        == time(0)
+        for e in residents
+    )
+    assert not {e["action"] for e in events} & set(residents_acts())
+    counts = client.get("/api/jurisdictions/chicago/audit-events/daily-counts").json()["items"]
+    assert sum(row["count"] for row in counts) == len(residents)
     status = client.get("/api/jurisdictions/chicago/audit-events/verification").json()
     assert status["intact"] is True
-    assert status["events_checked"] == len(events)
+    assert status["events_checked"] == status["events_recorded"] == len(events) + len(residents)
 
 
 def test_community_roles_create_processes_and_police_cannot(accounts):

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 
+from cpps.audit.actions import ActionTopic, AuditAction, audit_action_register, says
 from cpps.audit.models import AppendOnlyError, AuditChainHead, AuditEvent
 from cpps.audit.selectors import audit_chain_verify
 from cpps.audit.services import SYSTEM, audit_event_record
@@ -10,12 +11,17 @@ from cpps.jurisdictions.services import jurisdiction_create
 
 pytestmark = pytest.mark.django_db
 
+# An act only these tests record (every recorded action must be registered with its sentence).
+TICK = audit_action_register(
+    AuditAction("test.tick", ActionTopic("test", "Tests"), "Tick", says("Tick %(n)s."))
+)
+
 # Every stored column of an audit event, with a by-hand change that must be detected.
 HAND_EDITS = {
     "chain": "'jurisdiction:999'",
     "sequence": "sequence + 100",
     "recorded_at": "'2001-01-01 00:00:00'",
-    "actor_ref": "'user:1'",
+    "actor_ref": "'user:999999'",
     "actor_role": "'police_liaison'",
     "action": "'process.deleted'",
     "object_type": "'forged_type'",
@@ -42,7 +48,9 @@ def edit_by_hand(sql):
 
 def test_demo_chain_verifies(chicago, capsys):
     call_command("audit", "verify")
-    assert "All 1 audit chains are intact." in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "All 2 audit chains are intact." in out
+    assert "chicago (residents' acts): intact" in out
 
 
 @pytest.mark.parametrize("column", sorted(HAND_EDITS))
@@ -56,10 +64,10 @@ def test_changing_any_column_of_any_row_by_hand_is_caught(chicago, column):
 
 
 def test_removing_the_newest_row_by_hand_is_caught(chicago):
-    newest = AuditEvent.objects.filter(jurisdiction=chicago).order_by("-sequence").first()
+    newest = AuditEvent.objects.filter(chain=f"jurisdiction:{chicago.pk}").order_by("-sequence")[0]
     edit_by_hand(f"DELETE FROM audit_auditevent WHERE id = {newest.pk}")
-    (report,) = audit_chain_verify(jurisdiction=chicago)
-    assert report.verification.first_break.sequence == newest.sequence
+    organisational, _residents = audit_chain_verify(jurisdiction=chicago)
+    assert organisational.verification.first_break.sequence == newest.sequence
 
 
 def test_the_orm_refuses_to_update_or_delete_events(chicago):
@@ -95,7 +103,7 @@ def test_an_act_and_its_event_are_stored_together_or_not_at_all(db):
     def act_that_fails_after_its_event_is_written():
         with transaction.atomic():
             audit_event_record(
-                jurisdiction=jurisdiction, actor=SYSTEM, action="x.y", payload={"n": 1}
+                jurisdiction=jurisdiction, actor=SYSTEM, action=TICK, payload={"n": 1}
             )
             raise RuntimeError("the act failed")
 
@@ -111,7 +119,7 @@ def test_payloads_without_a_canonical_form_are_refused_before_writing(db):
     count = AuditEvent.objects.count()
     with pytest.raises(Exception, match="canonical"):
         audit_event_record(
-            jurisdiction=jurisdiction, actor=SYSTEM, action="x", payload={"v": float("nan")}
+            jurisdiction=jurisdiction, actor=SYSTEM, action=TICK, payload={"v": float("nan")}
         )
     assert AuditEvent.objects.count() == count
 
@@ -120,8 +128,8 @@ def test_sequences_are_per_jurisdiction_and_gapless(db):
     first = jurisdiction_create(name="Cicero")
     second = jurisdiction_create(name="Berwyn")
     for n in range(3):
-        audit_event_record(jurisdiction=first, actor=SYSTEM, action="tick", payload={"n": n})
-    audit_event_record(jurisdiction=second, actor=SYSTEM, action="tick", payload={})
+        audit_event_record(jurisdiction=first, actor=SYSTEM, action=TICK, payload={"n": n})
+    audit_event_record(jurisdiction=second, actor=SYSTEM, action=TICK, payload={})
     assert list(
         AuditEvent.objects.filter(jurisdiction=first).values_list("sequence", flat=True)
     ) == [1, 2, 3, 4]

@@ -16,6 +16,10 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 NOT_PAGES = ("api/", "healthz", "i18n/", "accounts/logout/")
+DESKTOP = {"width": 1280, "height": 800}
+PHONE_WIDTH = (
+    390  # an iPhone 12-15 in CSS pixels: every page must fit it without sideways scrolling
+)
 
 
 @pytest.fixture
@@ -57,6 +61,17 @@ def html_pages(site, role):
             yield path
 
 
+def overflow_on_a_phone(page):
+    """How wide the page is at a phone's width, if wider than the phone (None when it fits).
+
+    The already loaded page is narrowed in place rather than loaded again, so the sweep walks
+    every route once; tables may scroll inside their own container, the document may not."""
+    page.set_viewport_size({"width": PHONE_WIDTH, "height": DESKTOP["height"]})
+    width = page.evaluate("document.documentElement.scrollWidth")
+    page.set_viewport_size(DESKTOP)
+    return width if width > PHONE_WIDTH else None
+
+
 def violations(page):
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": AXE_TAGS}})
     return [
@@ -65,23 +80,34 @@ def violations(page):
     ]
 
 
-@pytest.mark.parametrize("role", [None, "facilitator", "admin", "police_liaison"])
-def test_every_page_has_no_accessibility_violations(browser, site, role):
-    context = browser.new_context()
+@pytest.mark.parametrize(
+    ("role", "language"),
+    # Spanish runs longer than English: the public pages are walked in both.
+    [(None, "en"), (None, "es"), ("facilitator", "en"), ("admin", "en"), ("police_liaison", "en")],
+)
+def test_every_page_is_accessible_and_fits_a_phone(browser, site, role, language):
+    context = browser.new_context(
+        viewport=DESKTOP, locale=language, extra_http_headers={"Accept-Language": language}
+    )
     if role:
         sign_in(context, site, role)
     page = context.new_page()
-    problems, visited = {}, 0
+    problems, too_wide, visited = {}, {}, 0
     for path in html_pages(site, role):
         response = page.goto(site["url"] + path)
         assert response.status == 200, path
+        assert page.locator("html").get_attribute("lang") == language, path
         visited += 1
         found = violations(page)
         if found:
             problems[path] = found
+        width = overflow_on_a_phone(page)
+        if width is not None:
+            too_wide[path] = width
     context.close()
     assert visited >= 6
     assert not problems
+    assert not too_wide, f"wider than a {PHONE_WIDTH} px phone (scrollWidth): {too_wide}"
 
 
 def test_spanish_pages_have_no_violations_and_look_right(browser, site):
@@ -150,6 +176,20 @@ def test_facilitator_convenes_a_process_without_javascript(browser, site):
     page.get_by_role("button", name="Open for taking part").click()
     assert page.get_by_text("The process is open: residents can take part now.").is_visible()
     context.close()
+
+
+def test_the_width_check_itself_catches_a_page_wider_than_a_phone(browser):
+    """Guards the sweep's width check: a page with a table too wide for a phone is caught, and
+    the same table inside a scrolling region is not."""
+    page = browser.new_page(viewport=DESKTOP)
+    wide = '<table><tr><td><div style="min-width: 600px">wide</div></td></tr></table>'
+    page.set_content(f'<html lang="en"><title>t</title><main>{wide}</main></html>')
+    assert overflow_on_a_phone(page) > PHONE_WIDTH
+    page.set_content(
+        f'<html lang="en"><title>t</title><main><div style="overflow-x: auto">{wide}</div></main>'
+    )
+    assert overflow_on_a_phone(page) is None
+    page.close()
 
 
 def test_the_accessibility_check_itself_catches_a_violation(browser, site):

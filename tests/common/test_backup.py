@@ -12,12 +12,20 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from cpps.audit.actions import ActionTopic, AuditAction, audit_action_register, says
 from cpps.audit.models import AuditEvent
 from cpps.audit.services import SYSTEM, audit_event_record
 from cpps.common.models import KeyFingerprint
 from cpps.listening.models import Answer
 
 pytestmark = pytest.mark.django_db(transaction=True)
+
+# Acts only these tests record (every recorded action must be registered with its sentence).
+TOPIC = ActionTopic("test", "Tests")
+AFTER_THE_BACKUP = audit_action_register(
+    AuditAction("test.after_the_backup", TOPIC, "After the backup", says("After the backup."))
+)
+KEPT = audit_action_register(AuditAction("test.kept", TOPIC, "Kept", says("Kept.")))
 
 
 def run(*arguments: str, capsys) -> str:
@@ -29,14 +37,14 @@ def test_a_restore_gives_back_the_backup_and_verifies_it(chicago, tmp_path, caps
     backup = tmp_path / "cpps.backup"
     events = AuditEvent.objects.count()
     assert "Backed up the database to" in run("backup", str(backup), capsys=capsys)
-    audit_event_record(jurisdiction=chicago, actor=SYSTEM, action="test.after_the_backup")
+    audit_event_record(jurisdiction=chicago, actor=SYSTEM, action=AFTER_THE_BACKUP)
 
     output = run("restore", str(backup), "--yes", capsys=capsys)
-    assert "audit chains: 1 checked" in output
+    assert "audit chains: 2 checked" in output  # organisational acts, residents' acts
     assert "survey response seals:" in output
     assert "every audit chain and survey seal verifies" in output
     assert AuditEvent.objects.count() == events
-    assert not AuditEvent.objects.filter(action="test.after_the_backup").exists()
+    assert not AuditEvent.objects.filter(action=AFTER_THE_BACKUP).exists()
 
 
 def test_a_restore_that_fails_its_checks_says_what_is_wrong(chicago, tmp_path, capsys):
@@ -56,11 +64,11 @@ def test_a_backup_made_with_another_key_is_refused_before_anything_changes(
 ):
     backup = tmp_path / "cpps.backup"
     run("backup", str(backup), capsys=capsys)
-    audit_event_record(jurisdiction=chicago, actor=SYSTEM, action="test.kept")
+    audit_event_record(jurisdiction=chicago, actor=SYSTEM, action=KEPT)
     settings.PSEUDONYM_KEY = "not the key the backup was made with"
     with pytest.raises(CommandError, match="made with a different PSEUDONYM_KEY"):
         call_command("restore", str(backup), "--yes")
-    assert AuditEvent.objects.filter(action="test.kept").exists()
+    assert AuditEvent.objects.filter(action=KEPT).exists()
 
 
 def hand_made_backup(path) -> None:

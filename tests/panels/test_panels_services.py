@@ -18,7 +18,9 @@ RANDOMNESS_SOURCE = "Illinois Pick 4 evening numbers of 2026-12-04, digits in or
 
 
 def actions(chicago) -> list[str]:
-    return list(AuditEvent.objects.filter(jurisdiction=chicago).values_list("action", flat=True))
+    """The organisational acts in order (registrations are residents' acts, in their own chain)."""
+    chain = AuditEvent.objects.filter(chain=f"jurisdiction:{chicago.pk}")
+    return list(chain.order_by("sequence").values_list("action", flat=True))
 
 
 def test_setup_defaults_quotas_to_census_proportions_with_tolerance(chicago, accounts):

@@ -1,4 +1,6 @@
-"""cpps audit verify [--jurisdiction X]: check the hash chains; exit 1 naming the first bad one."""
+"""cpps audit verify [--jurisdiction X]: check the hash chains; exit 1 naming the first bad one.
+
+What it finds is kept, so the public record shows when the chains were last checked."""
 
 from __future__ import annotations
 
@@ -6,7 +8,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from cpps.audit.selectors import audit_chain_verify, chain_labels, chain_report_text
+from cpps.audit.selectors import chain_labels, chain_report_text
+from cpps.audit.services import audit_chains_check
 from cpps.jurisdictions.models import Jurisdiction
 
 
@@ -24,7 +27,7 @@ class Command(BaseCommand):
             jurisdiction = Jurisdiction.objects.filter(slug=options["jurisdiction"]).first()
             if jurisdiction is None:
                 raise CommandError(f"No jurisdiction '{options['jurisdiction']}'.")
-        reports = audit_chain_verify(jurisdiction=jurisdiction)
+        reports = audit_chains_check(jurisdiction=jurisdiction)
         labels = chain_labels()
         broken = []
         for report in reports:
