@@ -97,5 +97,11 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
 
     database = settings.DATABASES["default"]
     if database["ENGINE"] == "django.db.backends.sqlite3":
-        Path(settings.VAR_DIR).mkdir(parents=True, exist_ok=True)
-        database.setdefault("TEST", {})["NAME"] = str(Path(settings.VAR_DIR) / "test.sqlite3")
+        # Beside the configured file, so runs configured with different files never share one.
+        configured = Path(str(database["NAME"]))
+        if str(configured) in {"", ":memory:"}:
+            configured = Path(settings.VAR_DIR) / "cpps.sqlite3"
+        configured.parent.mkdir(parents=True, exist_ok=True)
+        database.setdefault("TEST", {})["NAME"] = str(
+            configured.with_name(f"test_{configured.name}")
+        )
