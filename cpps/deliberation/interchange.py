@@ -4,6 +4,7 @@ as a Polis export (`comments.csv`, `votes.csv`, `participants-votes.csv`, `summa
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import zipfile
 from collections.abc import Mapping
@@ -13,7 +14,7 @@ import numpy as np
 
 from cpps.common.errors import InvalidInputError
 from cpps.deliberation import adapters, services
-from cpps.deliberation.models import AnalysisState
+from cpps.deliberation.models import AnalysisState, StatementState
 from cpps.deliberation.selectors import latest_analysis, settings_of
 from cpps.engines import deliberation as engine
 from cpps.processes.models import Process
@@ -72,7 +73,7 @@ def polis_export_zip(*, process: Process) -> bytes:
     renumbered = engine.VoteTable(
         numbered.astype(np.int64), table.statements, table.values, table.timestamps
     )
-    conversation = engine.Conversation(adapters.engine_statements(process), renumbered)
+    conversation = engine.Conversation(_without_rejected_text(process), renumbered)
     settings = settings_of(process)
     summary = (
         {"topic": settings.topic, "conversation-description": settings.framing} if settings else {}
@@ -87,6 +88,16 @@ def polis_export_zip(*, process: Process) -> bytes:
             ):
                 csv.writer(handle).writerows(rows)
     return archive.getvalue()
+
+
+def _without_rejected_text(process: Process) -> tuple[engine.Statement, ...]:
+    """The statements as exported: a rejected statement keeps its number, its votes and its
+    moderation, never its words (no export republishes what moderators took out)."""
+    rejected = adapters.MODERATED[StatementState.REJECTED]
+    return tuple(
+        dataclasses.replace(statement, text="") if statement.moderated == rejected else statement
+        for statement in adapters.engine_statements(process)
+    )
 
 
 def _groups_by_voter(process: Process, participants: np.ndarray) -> dict[engine.ParticipantId, int]:

@@ -224,9 +224,9 @@ def test_a_whole_conversation_across_roles(browser, live_server, chicago, accoun
 
     # 6. Everyone, police included, reads groups with statement text and the weighted view.
     police.goto(f"{conversation_url}/results/")
-    assert police.get_by_role("heading", name="Group A").is_visible()
-    assert police.get_by_role("heading", name="Group B").is_visible()
-    assert police.get_by_role("heading", name="Common ground").is_visible()
+    assert police.get_by_role("heading", name="Group A", exact=True).is_visible()
+    assert police.get_by_role("heading", name="Group B", exact=True).is_visible()
+    assert police.get_by_role("heading", name="Common ground", exact=True).is_visible()
     assert police.locator("table").filter(has_text="What sets group A apart").is_visible()
     assert police.locator("svg.opinion-map").is_visible()
     assert police.get_by_role("heading", name="Group sizes, as counted and weighted").is_visible()
