@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -11,9 +11,12 @@ from django.db.models import QuerySet
 from cpps.audit.adapters import chain_key, to_chained_event
 from cpps.audit.models import AuditChainHead, AuditEvent
 from cpps.common.hooks import IntegrityReport
+from cpps.common.opendata import PublicEvent
 from cpps.engines.auditchain import ChainBreak, ChainedEvent, ChainVerification, verify_chain
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from cpps.jurisdictions.models import Jurisdiction
 
 
@@ -106,3 +109,41 @@ def audit_chains_integrity() -> IntegrityReport:
             if not report.verification.intact
         ),
     )
+
+
+def latest_event_at(
+    *, jurisdiction: Jurisdiction, object_type: str, object_id: str = ""
+) -> datetime | None:
+    """When the newest event about an object (or any object of that type) was recorded: the
+    "last update" the open-data catalogue shows."""
+    events = audit_event_list(jurisdiction=jurisdiction).filter(object_type=object_type)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    return events.values_list("recorded_at", flat=True).first()
+
+
+def latest_event_at_any(*, jurisdiction: Jurisdiction) -> datetime | None:
+    return audit_event_list(jurisdiction=jurisdiction).values_list("recorded_at", flat=True).first()
+
+
+def public_events(
+    *, jurisdiction: Jurisdiction, actions: Iterable[str], limit: int
+) -> list[PublicEvent]:
+    """The newest events of these actions (newest first), as public facts for the feeds;
+    never a resident's own act, whatever the action."""
+    rows = (
+        audit_event_list(jurisdiction=jurisdiction)
+        .filter(action__in=list(actions))
+        .exclude(actor_role="resident")[:limit]
+    )
+    return [
+        PublicEvent(
+            sequence=row.sequence,
+            recorded_at=row.recorded_at,
+            action=row.action,
+            object_type=row.object_type,
+            object_id=row.object_id,
+            payload=row.payload,
+        )
+        for row in rows
+    ]
