@@ -23,7 +23,14 @@ from cpps.accountability.selectors import (
     scorecard_scores,
 )
 from cpps.audit.selectors import latest_event_at
-from cpps.common.opendata import Announcement, Column, Dataset, PublicEvent
+from cpps.common.opendata import (
+    INTERVAL_HIGH,
+    INTERVAL_LOW,
+    Announcement,
+    Column,
+    Dataset,
+    PublicEvent,
+)
 from cpps.processes.models import ProcessState
 
 if TYPE_CHECKING:
@@ -50,8 +57,8 @@ COMMITMENT_COLUMNS = (
     Column("latest_update_at", "datetime", _("When the latest update was posted")),
     Column("latest_metric_value", "string", _("The measure the latest update reports")),
     Column("resident_score", "number", _("Residents' latest score"), SCORE, suppressed=True),
-    Column("resident_score_low", "number", _("Low end of its 95% interval"), SCORE, True),
-    Column("resident_score_high", "number", _("High end of its 95% interval"), SCORE, True),
+    Column("resident_score_low", "number", INTERVAL_LOW, SCORE, True),
+    Column("resident_score_high", "number", INTERVAL_HIGH, SCORE, True),
     Column("ratings", "integer", _("Ratings in the latest period"), _("people"), True),
 )
 SCORE_COLUMNS = (
@@ -59,8 +66,8 @@ SCORE_COLUMNS = (
     Column("commitment", "string", _("Its title")),
     Column("ratings", "integer", _("Residents who rated it"), _("people"), True),
     Column("score", "number", _("Residents' score"), SCORE, True),
-    Column("score_low", "number", _("Low end of its 95% interval"), SCORE, True),
-    Column("score_high", "number", _("High end of its 95% interval"), SCORE, True),
+    Column("score_low", "number", INTERVAL_LOW, SCORE, True),
+    Column("score_high", "number", INTERVAL_HIGH, SCORE, True),
     Column("kept", "integer", _("Ratings “kept”"), _("people"), True),
     Column("partly", "integer", _("Ratings “partly kept”"), _("people"), True),
     Column("not_kept", "integer", _("Ratings “not kept”"), _("people"), True),

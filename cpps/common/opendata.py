@@ -16,11 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from django.utils.translation import gettext_lazy as _
+
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     from cpps.jurisdictions.models import Jurisdiction
 
+# The words of the columns every estimate has, shared by every dataset's dictionary.
+INTERVAL_LOW = _("Low end of its confidence interval (95 percent)")
+INTERVAL_HIGH = _("High end of its confidence interval (95 percent)")
 # A dataset's name: a Frictionless resource name that is also a URL slug.
 NAME = re.compile(r"[a-z0-9][a-z0-9_-]*")
 # The field types of the Frictionless Table Schema that the datasets use.

@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cpps.audit.selectors import latest_event_at
-from cpps.common.opendata import Column, Dataset
+from cpps.common.opendata import INTERVAL_HIGH, INTERVAL_LOW, Column, Dataset
 from cpps.listening.exports import results_rows
 from cpps.listening.models import SURVEY_KIND
 from cpps.listening.selectors import survey_results
@@ -28,8 +28,8 @@ RESULT_COLUMNS = (
     Column("group", "string", _("The group, the option, or “all”")),
     Column("n", "integer", _("Answers behind the figure"), _("people"), suppressed=True),
     Column("value", "number", _("The weighted figure"), _("0-10, or a share 0-1"), True),
-    Column("low", "number", _("Low end of its 95% interval"), _("as value"), True),
-    Column("high", "number", _("High end of its 95% interval"), _("as value"), True),
+    Column("low", "number", INTERVAL_LOW, _("as value"), True),
+    Column("high", "number", INTERVAL_HIGH, _("as value"), True),
     Column("suppressed", "string", _("“yes” when withheld by the small-cell rule")),
 )
 
@@ -50,7 +50,7 @@ def survey_datasets(process: Process) -> Sequence[Dataset]:
             title=_("Survey results: %(title)s") % {"title": process.title},
             description=_(
                 "Weighted means and shares for every question, for everyone and per area and "
-                "group, with 95% intervals."
+                "group, with confidence intervals (95 percent)."
             ),
             columns=RESULT_COLUMNS,
             rows=lambda: survey_result_rows(process=process),

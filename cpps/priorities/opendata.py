@@ -11,7 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from cpps.audit.selectors import latest_event_at
-from cpps.common.opendata import Column, Dataset
+from cpps.common.opendata import INTERVAL_HIGH, INTERVAL_LOW, Column, Dataset
 from cpps.priorities.models import PRIORITY_ROUND_KIND
 from cpps.priorities.selectors import RankedIdea, round_results
 from cpps.processes.models import ProcessState
@@ -28,8 +28,8 @@ RANKING_COLUMNS = (
     Column("idea_id", "integer", _("The idea's number")),
     Column("idea", "string", _("The idea as published")),
     Column("score", "number", _("Its score"), SCORE),
-    Column("score_low", "number", _("Low end of its 95% interval"), SCORE),
-    Column("score_high", "number", _("High end of its 95% interval"), SCORE),
+    Column("score_low", "number", INTERVAL_LOW, SCORE),
+    Column("score_high", "number", INTERVAL_HIGH, SCORE),
     Column("wins", "integer", _("Comparisons it won"), _("comparisons")),
     Column("losses", "integer", _("Comparisons it lost"), _("comparisons")),
 )
@@ -76,7 +76,7 @@ def ranking_datasets(process: Process) -> Sequence[Dataset]:
             title=_("Priorities ranking: %(title)s") % {"title": process.title},
             description=_(
                 "Every idea ranked from residents' comparisons, weighted to the census, with "
-                "95% intervals; then the top three of each group of residents."
+                "confidence intervals (95 percent); then the top three of each group of residents."
             ),
             columns=RANKING_COLUMNS,
             rows=lambda: ranking_rows(process=process),

@@ -85,7 +85,9 @@ def withheld_in_json(document: dict) -> set[tuple[str, str, str]]:
         if "mean_0_10" in question and question["mean_0_10"]["suppressed"]:
             withheld.add((question["key"], "", "all"))
         for variable, figures in question.get("breakdowns", {}).items():
-            withheld |= {(question["key"], variable, f["group"]) for f in figures if f["suppressed"]}
+            withheld |= {
+                (question["key"], variable, f["group"]) for f in figures if f["suppressed"]
+            }
         for share in question.get("shares", []):
             if share["suppressed"]:
                 withheld.add((question["key"], "option", share["option"]))
