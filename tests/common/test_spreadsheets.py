@@ -15,8 +15,8 @@ from cpps.common.errors import InvalidInputError
 from cpps.common.spreadsheets import formula_trigger, neutralise, starts_like_formula
 from cpps.listening.services import response_submit
 from cpps.panels import services as panel_services
-from cpps.processes.models import Process
 from cpps.participation.identities import Identity
+from cpps.processes.models import Process
 from tests.panels.support import demo_panel_process
 
 HYPERLINK = '=HYPERLINK("http://evil.example","x")'

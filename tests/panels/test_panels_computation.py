@@ -115,7 +115,11 @@ def test_the_watchdog_returns_a_silent_computation_with_a_plain_reason(
     silent = timezone.now() - timedelta(seconds=settings.TASK_TIME_LIMIT + 120)
     Panel.objects.filter(pk=panel.pk).update(progress_at=silent)
 
-    assert watchdog.delay().get() == {"text messages": 0, "panel computations": 1, "conversation analyses": 0}
+    assert watchdog.delay().get() == {
+        "text messages": 0,
+        "panel computations": 1,
+        "conversation analyses": 0,
+    }
     panel.refresh_from_db()
     assert panel.stage == PanelStage.FROZEN
     assert "stopped without finishing" in panel.compute_error
