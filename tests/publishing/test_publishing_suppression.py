@@ -135,6 +135,15 @@ def test_a_larger_threshold_withholds_more_everywhere(chicago, settings):
     assert at_ten < everything
     rows = list(csv.DictReader(io.StringIO(Client().get(path).content.decode())))
     assert all(row["suppressed"] == "yes" for row in rows)
+    scorecard = Process.objects.get(jurisdiction=chicago, kind="scorecard")
+    page = Client().get(f"/j/chicago/accountability/scorecards/{scorecard.pk}/results/")
+    assert b"Too few ratings to show." in page.content or b"No ratings yet." in page.content
+    board = list(
+        csv.DictReader(
+            io.StringIO(Client().get("/j/chicago/accountability/commitments.csv").content.decode())
+        )
+    )
+    assert all(row["resident_score"] == "" for row in board)
     conversation = Process.objects.get(jurisdiction=chicago, kind="deliberation")
     page = Client().get(f"/j/chicago/conversations/{conversation.pk}/results/").content.decode()
     assert "withheld (small group)" in page
