@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from cpps.accountability.models import SCORECARD_KIND
+from cpps.accountability.opendata import scorecard_datasets
 from cpps.accountability.selectors import rater_count
 from cpps.accounts.models import User
 from cpps.processes.kinds import (
@@ -64,5 +65,6 @@ SCORECARD = register(
         links=_links,
         take_part_url=_take_part_url,
         sms_handler="cpps.accountability.channel.RatingsByText",
+        datasets=scorecard_datasets,
     )
 )

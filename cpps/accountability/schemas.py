@@ -26,7 +26,7 @@ class CommitmentOut(Schema):
     resident_score: float | None
     resident_score_low: float | None
     resident_score_high: float | None
-    ratings: int
+    ratings: int | None
 
 
 class ProgressUpdateOut(Schema):

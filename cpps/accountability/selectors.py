@@ -25,7 +25,7 @@ from cpps.accountability.models import (
 from cpps.accounts.policy import Action, can
 from cpps.audit.models import AuditEvent
 from cpps.audit.selectors import audit_events_for_object
-from cpps.engines.privacy import DEFAULT_THRESHOLD, suppress_table
+from cpps.common.disclosure import count_shown, counts_suppressed
 from cpps.engines.weighting import weighted_means
 from cpps.jurisdictions.models import Area, Jurisdiction
 from cpps.participation.models import Participant
@@ -109,13 +109,14 @@ def scorecard_get(*, jurisdiction: Jurisdiction, pk: int) -> Process:
 
 @dataclass(frozen=True)
 class Score:
-    """Residents' verdict on one commitment in one period, or only its size when too small.
+    """Residents' verdict on one commitment in one period, or nothing but that it exists when
+    too few rated it (the one small-cell rule: not even how many did).
 
     ``value`` is the weighted share of "kept" (partly kept counts half), 0-100.
     """
 
     scorecard: Process
-    ratings: int
+    ratings: int | None
     shown: bool
     value: float | None = None
     low: float | None = None
@@ -126,20 +127,18 @@ class Score:
     weighted: bool = False
 
 
-def commitment_scores(
-    *, jurisdiction: Jurisdiction, threshold: int = DEFAULT_THRESHOLD
-) -> dict[int, list[Score]]:
+def commitment_scores(*, jurisdiction: Jurisdiction) -> dict[int, list[Score]]:
     """Scores per commitment, one per scorecard period in order: the trend across periods."""
     scores: dict[int, list[Score]] = defaultdict(list)
     for scorecard in scorecard_list(jurisdiction=jurisdiction):
-        for commitment_id, score in scorecard_scores(
-            scorecard=scorecard, threshold=threshold
-        ).items():
+        for commitment_id, score in scorecard_scores(scorecard=scorecard).items():
             scores[commitment_id].append(score)
     return scores
 
 
-def scorecard_scores(*, scorecard: Process, threshold: int = DEFAULT_THRESHOLD) -> dict[int, Score]:
+def scorecard_scores(*, scorecard: Process) -> dict[int, Score]:
+    """Each rated commitment's score in one period; ratings counts and the kept / partly /
+    not kept counts go through the one small-cell rule (`cpps.common.disclosure`)."""
     rows = list(
         Rating.objects.filter(process=scorecard).values_list(
             "commitment_id", "participant_id", "value"
@@ -155,24 +154,25 @@ def scorecard_scores(*, scorecard: Process, threshold: int = DEFAULT_THRESHOLD) 
         by_commitment[commitment_id].append((participant, value))
     ids = sorted(by_commitment)
     values = list(RatingValue.values)
-    table = suppress_table(
+    # Pages show each commitment's counts and its number of ratings, never the period's totals.
+    table = counts_suppressed(
         [[sum(1 for _p, v in by_commitment[c] if v == value) for value in values] for c in ids],
-        threshold=threshold,
+        column_totals=False,
     )
     published = table.published()
     result = {}
     for row, commitment_id in enumerate(ids):
         ratings = by_commitment[commitment_id]
-        if len(ratings) < threshold:
-            result[commitment_id] = Score(scorecard=scorecard, ratings=len(ratings), shown=False)
+        if not count_shown(len(ratings)):
+            result[commitment_id] = Score(scorecard=scorecard, ratings=None, shown=False)
             continue
         points = np.array([RATING_POINTS[RatingValue(v)] for _p, v in ratings])
         weight = np.array([weights.by_participant.get(p, 1.0) for p, _v in ratings])
         estimate = weighted_means(points, weight)[0]
-        kept, partly, not_kept = published[row][: len(values)]
+        kept, partly, not_kept, total = published[row][: len(values) + 1]
         result[commitment_id] = Score(
             scorecard=scorecard,
-            ratings=len(ratings),
+            ratings=total,
             shown=True,
             value=100 * estimate.value,
             low=max(0.0, 100 * estimate.low),
@@ -268,5 +268,5 @@ def board_record(row: BoardRow) -> dict[str, object]:
         "resident_score_high": round(score.high, 1)
         if shown and score and score.high is not None
         else None,
-        "ratings": score.ratings if score else 0,
+        "ratings": score.ratings if score else 0,  # None: too few to show
     }

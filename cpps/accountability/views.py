@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -20,10 +21,11 @@ from cpps.accountability.forms import (
     RatingForm,
 )
 from cpps.accountability.models import Commitment
+from cpps.accountability.opendata import commitment_table
 from cpps.accounts.policy import Action, can, require
 from cpps.audit.selectors import audit_record_entries
 from cpps.common.errors import DomainError, InvalidInputError
-from cpps.common.spreadsheets import csv_text
+from cpps.common.spreadsheets import csv_response
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.jurisdictions.selectors import area_get, jurisdiction_get
 from cpps.participation import web
@@ -71,19 +73,11 @@ def area_board(request: HttpRequest, slug: str, code: str) -> HttpResponse:
 
 
 @require_safe
-def export_csv(request: HttpRequest, slug: str) -> HttpResponse:
+def export_csv(request: HttpRequest, slug: str) -> HttpResponseBase:
     jurisdiction = jurisdiction_get(slug=slug)
-    rows = [
-        {**record, "areas": " ".join(record["areas"])}  # type: ignore[arg-type]
-        for record in map(
-            selectors.board_record, selectors.commitment_board(jurisdiction=jurisdiction)
-        )
-    ]
-    fields = list(rows[0]) if rows else ["id"]
-    body = csv_text([fields, *([row[field] for field in fields] for row in rows)])
-    response = HttpResponse(body, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{slug}-commitments.csv"'
-    return response
+    return csv_response(
+        commitment_table(jurisdiction=jurisdiction), filename=f"{slug}-commitments.csv"
+    )
 
 
 @require_safe

@@ -38,5 +38,6 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         ):
             links.append((reverse("jurisdictions:members", args=[slug]), _("Members and roles")))
         links.append((reverse("audit:log", args=[slug]), _("Public record")))
+        links.append((reverse("publishing:catalogue", args=[slug]), _("Open data")))
         roles = [str(role.label) for role in sorted(roles_of(request.user, jurisdiction))]
     return {"nav_jurisdiction": jurisdiction, "nav_links": links, "nav_roles": roles}

@@ -10,3 +10,8 @@ class AuditConfig(AppConfig):
         from cpps.common.hooks import integrity_check_register  # noqa: PLC0415
 
         integrity_check_register("audit chains", audit_chains_integrity)
+
+        from cpps.audit.opendata import record_datasets  # noqa: PLC0415
+        from cpps.common.opendata import jurisdiction_datasets_register  # noqa: PLC0415
+
+        jurisdiction_datasets_register("public record", record_datasets)

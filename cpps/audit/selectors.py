@@ -26,6 +26,7 @@ from cpps.audit.actions import (
 from cpps.audit.adapters import chain_key, chain_keys, to_chained_event
 from cpps.audit.models import AuditChainCheck, AuditChainHead, AuditDayCount, AuditEvent
 from cpps.common.hooks import IntegrityReport
+from cpps.common.opendata import PublicEvent
 from cpps.engines.auditchain import ChainBreak, ChainedEvent, ChainVerification, verify_chain
 
 if TYPE_CHECKING:
@@ -392,3 +393,44 @@ def audit_chain_status(*, jurisdiction: Jurisdiction) -> ChainStatus:
         events_recorded=recorded,
         problems=problems,
     )
+
+
+# What publishing reads ----------------------------------------------------------------------------
+
+
+def latest_event_at(
+    *, jurisdiction: Jurisdiction, object_type: str, object_id: str = ""
+) -> datetime | None:
+    """When the newest event about an object (or any object of that type) was recorded: the
+    "last update" the open-data catalogue shows."""
+    events = audit_event_list(jurisdiction=jurisdiction).filter(object_type=object_type)
+    if object_id:
+        events = events.filter(object_id=object_id)
+    return events.values_list("recorded_at", flat=True).first()
+
+
+def latest_event_at_any(*, jurisdiction: Jurisdiction) -> datetime | None:
+    return audit_event_list(jurisdiction=jurisdiction).values_list("recorded_at", flat=True).first()
+
+
+def public_events(
+    *, jurisdiction: Jurisdiction, actions: Iterable[str], limit: int
+) -> list[PublicEvent]:
+    """The newest events of these actions (newest first), as public facts for the feeds;
+    never a resident's own act, whatever the action."""
+    rows = (
+        audit_event_list(jurisdiction=jurisdiction)
+        .filter(action__in=list(actions))
+        .exclude(actor_role="resident")[:limit]
+    )
+    return [
+        PublicEvent(
+            sequence=row.sequence,
+            recorded_at=row.recorded_at,
+            action=row.action,
+            object_type=row.object_type,
+            object_id=row.object_id,
+            payload=row.payload,
+        )
+        for row in rows
+    ]

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
+from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 from cpps.common.errors import InvalidInputError
@@ -59,13 +62,50 @@ def neutralise(cell: str) -> str:
     return "'" + cell if starts_like_formula(cell) else cell
 
 
-def csv_text(rows: Iterable[Iterable[Any]]) -> str:
-    """Rows as CSV text for a download, every cell neutralised (None is an empty cell)."""
+def _cell_text(cell: Any) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, dict | list):
+        return json.dumps(cell, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return str(cell)
+
+
+def csv_lines(rows: Iterable[Iterable[Any]]) -> Iterator[str]:
+    """Rows as CSV lines, every cell neutralised: the one CSV writer of every export.
+
+    None is an empty cell; lists and dicts are written as JSON text. Lines are made as the rows
+    come, so a long export is never held whole.
+    """
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     for row in rows:
-        writer.writerow([neutralise("" if cell is None else str(cell)) for cell in row])
-    return buffer.getvalue()
+        writer.writerow([neutralise(_cell_text(cell)) for cell in row])
+        yield buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+
+
+def csv_text(rows: Iterable[Iterable[Any]]) -> str:
+    """Rows as CSV text for a download, every cell neutralised (see `csv_lines`)."""
+    return "".join(csv_lines(rows))
+
+
+def csv_response(
+    rows: Iterable[Iterable[Any]], *, filename: str, streaming: bool = False
+) -> HttpResponseBase:
+    """A CSV download of these rows (the first is the header), written by `csv_lines`.
+
+    ``streaming`` sends lines as they are made (for tables that grow with time, such as the
+    public record); otherwise the whole file is made first, so a failure is a clean error page.
+    """
+    kind = "text/csv; charset=utf-8"
+    response: HttpResponseBase = (
+        StreamingHttpResponse(csv_lines(rows), content_type=kind)
+        if streaming
+        else HttpResponse(csv_text(rows), content_type=kind)
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
 
 
 # Strict CSV reading: every problem names its row and column, and nothing is imported.

@@ -107,6 +107,7 @@ INSTALLED_APPS = [
     "cpps.accountability",
     "cpps.panels",
     "cpps.deliberation",
+    "cpps.publishing",
     "cpps.demo",
 ]
 
@@ -202,6 +203,19 @@ else:
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Nothing reads task results: the tasks write their outcome to the database.
+# The one small-cell rule of every published page and export (cpps.common.disclosure): no count
+# of 1 to SMALL_CELL_THRESHOLD - 1 people is shown, directly or by subtraction.
+SMALL_CELL_THRESHOLD = env_number("SMALL_CELL_THRESHOLD", "10")
+if SMALL_CELL_THRESHOLD < 2:
+    raise ImproperlyConfigured(
+        f"SMALL_CELL_THRESHOLD must be 2 or more (1 protects nobody), not {SMALL_CELL_THRESHOLD}."
+    )
+# The licence of the open data (an SPDX identifier and its page), shown in the catalogue.
+OPEN_DATA_LICENSE = os.environ.get("OPEN_DATA_LICENSE", "CC-BY-4.0")
+OPEN_DATA_LICENSE_URL = os.environ.get(
+    "OPEN_DATA_LICENSE_URL", "https://creativecommons.org/licenses/by/4.0/"
+)
+
 CELERY_TASK_IGNORE_RESULT = True
 # Without a broker the same tasks run in-process, so the embedded set-up needs no worker.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

@@ -25,4 +25,5 @@ urlpatterns = [
     path("", include("cpps.listening.urls")),
     path("", include("cpps.panels.urls")),
     path("", include("cpps.deliberation.urls")),
+    path("", include("cpps.publishing.urls")),
 ]

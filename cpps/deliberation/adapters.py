@@ -20,9 +20,9 @@ from django.conf import settings
 from django.db import connection
 from numpy.typing import NDArray
 
+from cpps.common.disclosure import small_cell_threshold
 from cpps.deliberation.models import Statement, StatementState, Vote
 from cpps.engines import deliberation as engine
-from cpps.engines.privacy import DEFAULT_THRESHOLD
 from cpps.participation.models import Participant
 from cpps.participation.weighting import (
     Respondent,
@@ -187,7 +187,7 @@ def _map(analysis: engine.Analysis) -> dict[str, Any]:
     }
 
 
-def _weighted_groups(process: Process, analysis: engine.Analysis, threshold: int) -> dict[str, Any]:
+def _weighted_groups(process: Process, analysis: engine.Analysis) -> dict[str, Any]:
     """Group sizes among everyone placed, raw and weighted to the census of the conversation's
     areas (by area and the optional answers about oneself), with intervals and who is missing."""
     members = [int(pid) for pid in analysis.participants_in]
@@ -203,8 +203,8 @@ def _weighted_groups(process: Process, analysis: engine.Analysis, threshold: int
     labels = [str(int(label)) for label in analysis.group_labels.tolist()]
     options = sorted(set(labels), key=int)
     chosen: list[Sequence[str] | None] = [[label] for label in labels]
-    weighted = share_figures(chosen, options, weighting.weights, threshold=threshold)
-    raw = share_figures(chosen, options, np.ones(len(labels)), threshold=threshold)
+    weighted = share_figures(chosen, options, weighting.weights)
+    raw = share_figures(chosen, options, np.ones(len(labels)))
     return {
         "weighted": weighting.weighted,
         "variables": list(weighting.variables),
@@ -248,9 +248,7 @@ def _overall_counts(analysis: engine.Analysis) -> dict[str, list[int]]:
     }
 
 
-def summary_of(
-    process: Process, analysis: engine.Analysis, *, threshold: int = DEFAULT_THRESHOLD
-) -> dict[str, Any]:
+def summary_of(process: Process, analysis: engine.Analysis) -> dict[str, Any]:
     """Everything the results pages show, as plain JSON: groups with their sizes and
     representative statements, vote counts per group and overall, consensus and bridging
     statements, the map in cells, and the weighted view."""
@@ -259,7 +257,8 @@ def summary_of(
         "participants_in": len(analysis.participants_in),
         "silhouette": float(analysis.silhouette),
         "statements": list(analysis.statements),
-        "threshold": threshold,
+        # The small-cell threshold in force when analysed (pages apply today's rule).
+        "threshold": small_cell_threshold(),
         "groups": [
             {
                 "id": group.id,
@@ -293,7 +292,7 @@ def summary_of(
             for s in analysis.group_informed_consensus[:10]
         ],
         "map": _map(analysis),
-        "weighting": _weighted_groups(process, analysis, threshold),
+        "weighting": _weighted_groups(process, analysis),
         "report": {
             "new_votes": analysis.report.new_votes,
             "reclustered": analysis.report.reclustered,

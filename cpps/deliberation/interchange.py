@@ -86,6 +86,9 @@ def polis_export_zip(*, process: Process) -> bytes:
                 bundle.open(name, "w") as raw,
                 io.TextIOWrapper(raw, encoding="utf-8", newline="") as handle,
             ):
+                # The one CSV not written by cpps.common.spreadsheets: an exact Polis export
+                # for organisers, to re-open in Polis-compatible tools (a text made safe with
+                # an apostrophe would no longer round-trip); the open-data catalogue says so.
                 csv.writer(handle).writerows(rows)
     return archive.getvalue()
 

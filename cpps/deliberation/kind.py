@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from cpps.accounts.models import User
 from cpps.accounts.policy import Action, can
 from cpps.deliberation.models import DELIBERATION_KIND
+from cpps.deliberation.opendata import conversation_datasets
 from cpps.participation.selectors import participant_counts
 from cpps.processes.kinds import (
     KindLink,
@@ -103,5 +104,6 @@ DELIBERATION = register(
             "deliberation:conversation", args=[process.jurisdiction.slug, process.pk]
         ),
         sms_handler="cpps.deliberation.channel.StatementsByText",
+        datasets=conversation_datasets,
     )
 )

@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
+from cpps.common.disclosure import groups_withheld, small_cell_threshold
 from cpps.deliberation import adapters
 from cpps.deliberation.models import (
     DELIBERATION_KIND,
@@ -268,7 +269,8 @@ def results_view(*, process: Process) -> ResultsView | None:
     if analysis is None:
         return None
     summary = analysis.summary
-    threshold = int(summary.get("threshold", 5))
+    threshold = small_cell_threshold()
+    withheld = groups_withheld([group["size"] for group in summary["groups"]])
     numbers: set[int] = set()
     for group in summary["groups"]:
         numbers |= {r["statement"] for r in group["representative"]}
@@ -280,8 +282,8 @@ def results_view(*, process: Process) -> ResultsView | None:
     weighting = summary.get("weighting", {})
     by_group = {g["id"]: g for g in weighting.get("groups", [])}
     groups = []
-    for group in summary["groups"]:
-        shown = group["size"] >= threshold
+    for group, held in zip(summary["groups"], withheld, strict=True):
+        shown = not held
         representative = [
             share
             for r in group["representative"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cpps.common.disclosure import count_shown
 from cpps.listening.selectors import SurveyResults
 from cpps.participation.weighting import Figure
 
@@ -32,7 +33,7 @@ def results_document(results: SurveyResults) -> dict[str, Any]:
             "key": question.key,
             "kind": question.kind,
             "text": question.text,
-            "answered": question.answered if question.answered >= results.threshold else None,
+            "answered": question.answered if count_shown(question.answered) else None,
         }
         if question.overall is not None:
             entry["mean_0_10"] = _figure(question.overall)

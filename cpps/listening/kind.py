@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cpps.accounts.models import User
 from cpps.accounts.policy import Action, can
 from cpps.listening.models import SURVEY_KIND
+from cpps.listening.opendata import survey_datasets
 from cpps.listening.selectors import response_count
 from cpps.processes.kinds import KindLink, ProcessKindSpec, register, status_by_state
 from cpps.processes.models import Process, ProcessState
@@ -75,5 +76,6 @@ SURVEY = register(
         take_part_url=_take_part_url,
         sms_handler="cpps.listening.channel.SurveyByText",
         voice_handler="cpps.listening.channel.SurveyByPhone",
+        datasets=survey_datasets,
     )
 )

@@ -13,10 +13,11 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
+from cpps.common.disclosure import counts_suppressed, small_cell_threshold
 from cpps.common.hooks import IntegrityReport
 from cpps.common.memo import BriefMemo
 from cpps.engines.auditchain import batch_digest
-from cpps.engines.privacy import DEFAULT_THRESHOLD, SuppressedTable, suppress_table
+from cpps.engines.privacy import SuppressedTable
 from cpps.engines.weighting import RepresentationRow
 from cpps.jurisdictions.models import Area
 from cpps.listening.models import (
@@ -171,11 +172,12 @@ def survey_results(
     *,
     process: Process,
     language: str,
-    threshold: int = DEFAULT_THRESHOLD,
     verified_only: bool = False,
 ) -> SurveyResults:
     """Weighted results for every question of every published version, by question key; with
-    ``verified_only``, from verified residents' answers alone."""
+    ``verified_only``, from verified residents' answers alone. Small groups are withheld by the
+    one rule of `cpps.common.disclosure`."""
+    threshold = small_cell_threshold()
     ids, respondents = _respondents(process, verified_only=verified_only)
     weighting = census_weights(respondents, survey_census(process))
     position = {pk: index for index, pk in enumerate(ids)}
@@ -206,7 +208,7 @@ def survey_results(
                 variable: [r.groups.get(variable, "") for r in respondents]
                 for variable in CENSUS_VARIABLES
             }
-            overall, by = mean_figures(values, weighting.weights, groups, threshold=threshold)
+            overall, by = mean_figures(values, weighting.weights, groups)
             breakdowns = [
                 Breakdown(
                     variable,
@@ -234,9 +236,7 @@ def survey_results(
         chosen: list[list[str] | None] = [None] * len(ids)
         for response_id, answer in given.items():
             chosen[position[response_id]] = list(answer.choices)
-        figures = share_figures(
-            chosen, [value for value, _label in options], weighting.weights, threshold=threshold
-        )
+        figures = share_figures(chosen, [value for value, _label in options], weighting.weights)
         results.append(
             QuestionResult(
                 **common,  # type: ignore[arg-type]
@@ -244,7 +244,7 @@ def survey_results(
                     (label, figure)
                     for (_value, label), figure in zip(options, figures, strict=True)
                 ],
-                by_area=_area_table(respondents, chosen, options, areas, threshold),
+                by_area=_area_table(respondents, chosen, options, areas),
             )
         )
     return SurveyResults(process, len(ids), weighting, threshold, results)
@@ -266,7 +266,6 @@ def _area_table(
     chosen: list[list[str] | None],
     options: list[tuple[str, str]],
     areas: dict[str, str],
-    threshold: int,
 ) -> SuppressedTable | None:
     """Answer counts by area and option, with small cells (and their complements) withheld."""
     codes = [code for code in areas if any(r.groups.get("area") == code for r in respondents)]
@@ -281,9 +280,8 @@ def _area_table(
             continue
         for value in picked:
             cells[row_of[code]][column_of[value]] += 1
-    return suppress_table(
+    return counts_suppressed(
         cells,
-        threshold=threshold,
         row_labels=[areas[code] for code in codes],
         column_labels=[label for _value, label in options],
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from cpps.accounts.policy import Action, can, require
 from cpps.common.errors import DomainError, InvalidInputError, InvalidTransitionError
-from cpps.common.spreadsheets import csv_text
+from cpps.common.spreadsheets import csv_response
 from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.listening import paper, selectors, services
 from cpps.listening.exports import results_document, results_rows
@@ -350,12 +351,10 @@ def _published_survey(request: HttpRequest, slug: str, pk: int) -> Process:
 
 
 @require_safe
-def survey_results_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def survey_results_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     process = _published_survey(request, slug, pk)
     results = selectors.survey_results(process=process, language=_language())
-    response = HttpResponse(csv_text(results_rows(results)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="survey-{pk}-results.csv"'
-    return response
+    return csv_response(results_rows(results), filename=f"survey-{pk}-results.csv")
 
 
 @require_safe
@@ -366,13 +365,11 @@ def survey_results_json(request: HttpRequest, slug: str, pk: int) -> HttpRespons
 
 
 @require_safe
-def survey_answers_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def survey_answers_csv(request: HttpRequest, slug: str, pk: int) -> HttpResponseBase:
     """Every answer, one row per response: facilitators only, no phone data, formulas defused."""
     process = selectors.survey_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
     rows = selectors.raw_answer_rows(user=request.user, process=process)
-    response = HttpResponse(csv_text(rows), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="survey-{pk}-answers.csv"'
-    return response
+    return csv_response(rows, filename=f"survey-{pk}-answers.csv")
 
 
 # --- Paper forms -------------------------------------------------------------------------------

@@ -13,3 +13,8 @@ class PanelsConfig(AppConfig):
         from cpps.panels.computation import panel_computations_recover  # noqa: PLC0415
 
         watchdog_register("panel computations", panel_computations_recover)
+
+        from cpps.common.opendata import announcer_register  # noqa: PLC0415
+        from cpps.panels.opendata import panel_announcements  # noqa: PLC0415
+
+        announcer_register("panels", actions=("panel.drawn",), announcer=panel_announcements)

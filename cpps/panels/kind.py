@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cpps.accounts.models import User
 from cpps.accounts.policy import Action, can
 from cpps.panels.models import PANEL_KIND, PanelStage
+from cpps.panels.opendata import panel_datasets
 from cpps.panels.selectors import panel_of
 from cpps.processes.kinds import KindLink, KindStatus, ProcessKindSpec, register
 from cpps.processes.models import Process, ProcessState
@@ -83,5 +84,6 @@ PANEL = register(
         # Registering is by the code on each household's letter: by invitation, always.
         eligibility_modes=("invitation",),
         sms_handler="cpps.panels.channel.RegistrationByText",
+        datasets=panel_datasets,
     )
 )

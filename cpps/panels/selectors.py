@@ -183,7 +183,12 @@ def panel_report(*, panel: Panel) -> PanelReport | None:
 
 
 def transcript_files(*, panel: Panel) -> dict[str, bytes]:
-    """The published transcript, file name to bytes, exactly as `cpps panel verify` reads it."""
+    """The published transcript, file name to bytes, exactly as `cpps panel verify` reads it.
+
+    Written by the sortition engine byte for byte (its digest is committed before the draw), so
+    it is not passed through the spreadsheet-safe CSV writer; its cells are census categories
+    and numbers, and uploaded quotas refuse formula cells.
+    """
     if panel.stage != PanelStage.DRAWN:
         raise Http404("not drawn")
     pool = adapters.engine_pool(panel.frozen_pool)

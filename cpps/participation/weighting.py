@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from cpps.engines.privacy import DEFAULT_THRESHOLD
+from cpps.common.disclosure import count_shown, groups_withheld
 from cpps.engines.weighting import (
     CodedSample,
     Estimate,
@@ -32,6 +32,8 @@ from cpps.processes.models import Process
 # Variables residents may report that the census also counts, in the order shown.
 CENSUS_VARIABLES = ("area", "age_band", "sex", "race_ethnicity")
 UNKNOWN = "_unknown"
+# Raking merges census categories with fewer answers than this (a statistical rule for stable
+# weights, not a disclosure rule: what is published obeys cpps.common.disclosure).
 MIN_CELL = 5
 MIN_RESPONSES_TO_WEIGHT = 20
 # Weights are capped at this multiple of the mean; a looser cap is tried before giving up.
@@ -152,29 +154,34 @@ class Figure:
         return self.value is None
 
 
-def _figure(estimate: Estimate, threshold: int, label: str) -> Figure:
-    if estimate.n < threshold or not np.isfinite(estimate.value):
+def _figure(estimate: Estimate, label: str, *, withheld: bool = False) -> Figure:
+    if withheld or not count_shown(estimate.n) or not np.isfinite(estimate.value):
         return Figure(label, None, None, None, None)
     return Figure(label, estimate.n, estimate.value, estimate.low, estimate.high)
 
 
 def mean_figures(
-    values: Sequence[float],
-    weights: np.ndarray,
-    groups: Mapping[str, Sequence[str]],
-    *,
-    threshold: int = DEFAULT_THRESHOLD,
+    values: Sequence[float], weights: np.ndarray, groups: Mapping[str, Sequence[str]]
 ) -> tuple[Figure, dict[str, list[Figure]]]:
-    """The weighted mean for everyone and per group; groups under ``threshold`` are withheld."""
+    """The weighted mean for everyone and per group, small groups withheld by the one rule
+    (with a complement, so that no withheld group's mean follows from the overall one)."""
     y = np.asarray(values, dtype=np.float64)
     by = {name: np.asarray(column, dtype=object) for name, column in groups.items()}
     estimates = weighted_means(y, weights, by=by or None)
-    overall = _figure(estimates[0], threshold, "")
-    breakdowns: dict[str, list[Figure]] = {name: [] for name in groups}
+    overall = _figure(estimates[0], "")
+    per_variable: dict[str, list[Estimate]] = {name: [] for name in groups}
     for estimate in estimates[1:]:
-        if estimate.variable is None or estimate.group in {"", UNKNOWN}:
-            continue
-        breakdowns[estimate.variable].append(_figure(estimate, threshold, estimate.group or ""))
+        if estimate.variable is not None:
+            per_variable[estimate.variable].append(estimate)
+    breakdowns: dict[str, list[Figure]] = {name: [] for name in groups}
+    for variable, found in per_variable.items():
+        unknown = [estimate.group in {"", UNKNOWN} for estimate in found]
+        withheld = groups_withheld([estimate.n for estimate in found], unpublished=unknown)
+        for estimate, hidden, not_said in zip(found, withheld, unknown, strict=True):
+            if not not_said:
+                breakdowns[variable].append(
+                    _figure(estimate, estimate.group or "", withheld=hidden)
+                )
     return overall, breakdowns
 
 
@@ -182,8 +189,6 @@ def share_figures(
     chosen: Sequence[Sequence[str] | None],
     options: Sequence[str],
     weights: np.ndarray,
-    *,
-    threshold: int = DEFAULT_THRESHOLD,
 ) -> list[Figure]:
     """The weighted share choosing each option among those who answered (None = no answer)."""
     figures = []
@@ -196,7 +201,7 @@ def share_figures(
             figures.append(Figure(option, None, None, None, None))
             continue
         estimate = weighted_proportions(indicator, weights)[0]
-        figures.append(_figure(estimate, threshold, option))
+        figures.append(_figure(estimate, option))
     return figures
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from cpps.accounts.models import User
 from cpps.accounts.policy import Action, can
 from cpps.priorities.models import PRIORITY_ROUND_KIND
+from cpps.priorities.opendata import ranking_datasets
 from cpps.priorities.selectors import voter_count
 from cpps.processes.kinds import (
     KindLink,
@@ -78,5 +79,6 @@ PRIORITY_ROUND = register(
             "priorities:detail", args=[process.jurisdiction.slug, process.pk]
         ),
         sms_handler="cpps.priorities.channel.ComparisonsByText",
+        datasets=ranking_datasets,
     )
 )

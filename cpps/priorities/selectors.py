@@ -10,7 +10,7 @@ import numpy as np
 from django.db.models import QuerySet
 from django.http import Http404
 
-from cpps.engines.privacy import DEFAULT_THRESHOLD
+from cpps.common.disclosure import groups_withheld, small_cell_threshold
 from cpps.engines.ranking import IdeaScore, RankingError, choose_next_pair
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.participation.demographics import QUESTIONS
@@ -111,7 +111,10 @@ class RoundResults:
     threshold: int
 
 
-def round_results(*, process: Process, threshold: int = DEFAULT_THRESHOLD) -> RoundResults:
+def round_results(*, process: Process) -> RoundResults:
+    """The ranking overall and for each group of residents the one small-cell rule lets show
+    (`cpps.common.disclosure`: small groups, and a complement where the rest would give one
+    away, are counted in ``suppressed_groups``)."""
     ideas = {str(idea.pk): idea for idea in idea_list(process=process)}
     rows = [
         (str(w), str(lo), p)
@@ -137,8 +140,9 @@ def round_results(*, process: Process, threshold: int = DEFAULT_THRESHOLD) -> Ro
             for variable in GROUP_VARIABLES:
                 if answers.get(variable):
                     members[(variable, str(answers[variable]))].add(pk)
+        withheld = _withheld(members, voters=len(voters))
         for (variable, group), people in sorted(members.items()):
-            if len(people) < threshold:
+            if (variable, group) in withheld:
                 suppressed += 1
                 continue
             subset = [row for row in rows if row[2] in people]
@@ -159,8 +163,22 @@ def round_results(*, process: Process, threshold: int = DEFAULT_THRESHOLD) -> Ro
         overall=overall,
         groups=tuple(groups),
         suppressed_groups=suppressed,
-        threshold=threshold,
+        threshold=small_cell_threshold(),
     )
+
+
+def _withheld(members: dict[tuple[str, str], set[int]], *, voters: int) -> set[tuple[str, str]]:
+    """The groups the one rule withholds, variable by variable; the people who did not say
+    form a group of their own that is never shown (the number of voters is)."""
+    withheld: set[tuple[str, str]] = set()
+    for variable in GROUP_VARIABLES:
+        keys = sorted(key for key in members if key[0] == variable)
+        sizes = [len(members[key]) for key in keys]
+        hidden = groups_withheld(
+            [*sizes, voters - sum(sizes)], unpublished=[False] * len(keys) + [True]
+        )
+        withheld |= {key for key, held in zip(keys, hidden, strict=False) if held}
+    return withheld
 
 
 def _group_label(process: Process, variable: str, group: str) -> str:

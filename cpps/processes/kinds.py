@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
     from cpps.accounts.models import User
+    from cpps.common.opendata import Dataset
     from cpps.processes.models import Process
 
 
@@ -41,15 +42,6 @@ class KindStatus:
     label: StrOrPromise
     participant_count: int
     participant_label: StrOrPromise
-
-
-@dataclass(frozen=True)
-class PublishedItem:
-    """Something a process has made public (results, a report, a dataset)."""
-
-    title: StrOrPromise
-    url: str
-    kind: str  # "page", "csv", "json", "pdf"
 
 
 @dataclass(frozen=True)
@@ -75,7 +67,9 @@ class ProcessKindSpec:
     # Dotted paths of the channel handlers (see cpps.channels.handlers), or "".
     sms_handler: str = ""
     voice_handler: str = ""
-    published: Callable[[Process], Sequence[PublishedItem]] = lambda _process: ()
+    # What the process publishes as open data right now (none while its results are private):
+    # the open-data catalogue, the datapackage.json and the downloads read this.
+    datasets: Callable[[Process], Sequence[Dataset]] = lambda _process: ()
     # Extra keyword arguments a capability wants kept with its registration.
     extras: dict[str, Any] = field(default_factory=dict)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -11,6 +12,9 @@ from django.urls import reverse
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.processes.kinds import KindStatus, ProcessKindSpec, kind_of
 from cpps.processes.models import Process
+
+if TYPE_CHECKING:
+    from cpps.common.opendata import Dataset
 
 
 def process_list(*, jurisdiction: Jurisdiction) -> QuerySet[Process]:
@@ -62,3 +66,12 @@ def process_card(process: Process) -> ProcessCard:
         url=url,
         about_url=details if url != details else "",
     )
+
+
+def process_datasets(*, jurisdiction: Jurisdiction) -> list[Dataset]:
+    """What every process of the jurisdiction publishes as open data now, as its kind declares
+    it (oldest process first, so names and places stay put as processes are added)."""
+    datasets: list[Dataset] = []
+    for process in process_list(jurisdiction=jurisdiction).exclude(state="draft").order_by("pk"):
+        datasets.extend(kind_of(process).datasets(process))
+    return datasets

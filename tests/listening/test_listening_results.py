@@ -74,7 +74,7 @@ def test_everyone_sees_the_same_aggregates_including_police(citywide, accounts):
     page = police.get(f"/j/chicago/surveys/{citywide.pk}/results/")
     assert page.status_code == 200
     assert b"When it comes to the threat of crime" in page.content
-    assert b"Fewer than 10 answers: not shown" in page.content
+    assert b"Not shown (fewer than 10 answers, or it would reveal such a group)" in page.content
     assert b"Who is missing" not in page.content  # the outreach report is for organisers
     assert police.get(f"/j/chicago/surveys/{citywide.pk}/answers.csv").status_code == 403
     assert public.status_code == 200

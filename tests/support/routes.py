@@ -350,6 +350,9 @@ ROUTE_OVERRIDES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
         "round_id": _round(world)["pk"]
     },
     "j/<slug:slug>/members/<int:pk>/remove/": lambda world: {"pk": world["membership"].pk},
+    # One open-data table (tests/publishing walks them all).
+    "j/<slug:slug>/data/<slug:name>.csv": lambda world: {"name": "commitments"},
+    "j/<slug:slug>/data/<slug:name>.json": lambda world: {"name": "commitments"},
     MEMBER_REQUEST + "approve/": lambda world: {"pk": _pending_role_request(world)},
     MEMBER_REQUEST + "refuse/": lambda world: {"pk": _pending_role_request(world)},
     **{

@@ -7,7 +7,9 @@ from cpps.engines.privacy._suppression import (
     SuppressedTable,
     SuppressionError,
     add_count_noise,
+    is_small,
     suppress_table,
+    withheld_groups,
 )
 
 __all__ = [
@@ -15,8 +17,10 @@ __all__ = [
     "SuppressedTable",
     "SuppressionError",
     "add_count_noise",
+    "is_small",
     "keyed_digest",
     "new_process_salt",
     "pseudonym",
     "suppress_table",
+    "withheld_groups",
 ]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import numpy as np
 import numpy.typing as npt
@@ -74,6 +75,7 @@ def suppress_table(
     threshold: int = DEFAULT_THRESHOLD,
     row_labels: Sequence[str] | None = None,
     column_labels: Sequence[str] | None = None,
+    column_totals: bool = True,
 ) -> SuppressedTable:
     """Withhold every count below ``threshold`` and enough others that none can be recovered.
 
@@ -85,6 +87,8 @@ def suppress_table(
         cells: counts, one row per group and one column per answer (no totals).
         threshold: the smallest count that may be published (k), at least 2.
         row_labels, column_labels: names for the rows and columns.
+        column_totals: whether the column totals (and grand total) are published; when not,
+            they are withheld and serve as complements for free.
 
     Raises:
         SuppressionError: negative or non-integer counts, an empty table, or a bad threshold.
@@ -98,8 +102,11 @@ def suppress_table(
     bordered[:rows, columns] = table.sum(axis=1)
     bordered[rows, :columns] = table.sum(axis=0)
     bordered[rows, columns] = table.sum()
-    primary = (bordered > 0) & (bordered < threshold)
-    suppressed = _complement(bordered, primary.copy())
+    primary = is_small(bordered, threshold=threshold)
+    unpublished = np.zeros_like(primary)
+    if not column_totals:
+        unpublished[rows, :] = True
+    suppressed = _complement(bordered, primary | unpublished, protect=~unpublished)
     return SuppressedTable(
         row_labels=_labels(row_labels, rows, "row"),
         column_labels=_labels(column_labels, columns, "column"),
@@ -108,6 +115,47 @@ def suppress_table(
         primary=primary,
         threshold=threshold,
     )
+
+
+@overload
+def is_small(counts: int, *, threshold: int) -> bool: ...
+@overload
+def is_small(counts: IntArray, *, threshold: int) -> BoolArray: ...
+def is_small(counts: int | IntArray, *, threshold: int) -> bool | BoolArray:
+    """Whether a count may not be published: it describes somebody, but fewer than
+    ``threshold`` people (a zero describes nobody and is published)."""
+    return (counts > 0) & (counts < threshold)
+
+
+def withheld_groups(
+    sizes: Sequence[int], *, threshold: int, unpublished: Sequence[bool] | None = None
+) -> list[bool]:
+    """Which groups of one breakdown to withhold when the breakdown's total is published.
+
+    A group is withheld when it is small, or when it is the cheapest complement: with exactly
+    one group withheld, the total minus the published groups would give it away, so the
+    smallest other group (a non-empty one when there is one) is withheld with it. Groups that
+    are never published (``unpublished``, e.g. people who did not say) count as withheld
+    complements.
+
+    Raises:
+        SuppressionError: negative sizes, a bad threshold, or mismatched lengths.
+    """
+    if threshold < 2:
+        raise SuppressionError(f"A threshold of {threshold} protects nobody; use 2 or more.")
+    if any(size < 0 for size in sizes):
+        raise SuppressionError("Counts cannot be negative.")
+    hidden = list(unpublished) if unpublished is not None else [False] * len(sizes)
+    if len(hidden) != len(sizes):
+        raise SuppressionError(f"There are {len(hidden)} flags for {len(sizes)} groups.")
+    small = [is_small(int(size), threshold=threshold) for size in sizes]
+    withheld = [s or h for s, h in zip(small, hidden, strict=True)]
+    if any(small) and sum(withheld) == 1:
+        candidates = [i for i, held in enumerate(withheld) if not held]
+        if candidates:
+            complement = min(candidates, key=lambda i: (sizes[i] == 0, sizes[i], i))
+            withheld[complement] = True
+    return withheld
 
 
 def add_count_noise(
@@ -152,25 +200,27 @@ def _labels(labels: Sequence[str] | None, size: int, kind: str) -> tuple[str, ..
     return tuple(str(label) for label in labels)
 
 
-def _complement(bordered: IntArray, suppressed: BoolArray) -> BoolArray:
-    """Withhold further cells until no withheld cell is a bridge of the withheld-cell graph."""
+def _complement(bordered: IntArray, suppressed: BoolArray, *, protect: BoolArray) -> BoolArray:
+    """Withhold further cells until no withheld cell in ``protect`` is a bridge of the
+    withheld-cell graph (cells never published need no protection: they are free detours)."""
     while True:
-        bridge = _first_bridge(suppressed)
+        bridge = _first_bridge(suppressed, protect)
         if bridge is None:
             return suppressed
         for cell in _cheapest_detour(bordered, suppressed, bridge):
             suppressed[cell] = True
 
 
-def _first_bridge(suppressed: BoolArray) -> tuple[int, int] | None:
-    """The first withheld cell (row-major) that no cycle of withheld cells passes through."""
+def _first_bridge(suppressed: BoolArray, protect: BoolArray) -> tuple[int, int] | None:
+    """The first protected withheld cell (row-major) that no cycle of withheld cells passes
+    through."""
     rows, columns = suppressed.shape
     cells = [(int(r), int(c)) for r, c in zip(*np.nonzero(suppressed), strict=True)]
     adjacency: list[list[tuple[int, int]]] = [[] for _ in range(rows + columns)]
     for edge, (row, column) in enumerate(cells):
         adjacency[row].append((rows + column, edge))
         adjacency[rows + column].append((row, edge))
-    bridges = _bridges(adjacency)
+    bridges = [edge for edge in _bridges(adjacency) if protect[cells[edge]]]
     return cells[min(bridges)] if bridges else None
 
 
