@@ -7,12 +7,16 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count
-from django.db.models.functions import TruncDate
+from django.db.models import Sum
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from cpps.audit.selectors import audit_event_list, latest_event_at_any
+from cpps.audit.selectors import (
+    RecordFilter,
+    audit_day_counts,
+    audit_event_list,
+    latest_event_at_any,
+)
 from cpps.common.opendata import Column, Dataset
 
 if TYPE_CHECKING:
@@ -61,12 +65,13 @@ def _events(jurisdiction: Jurisdiction) -> Iterator[list[Any]]:
 
 
 def _resident_acts_per_day(jurisdiction: Jurisdiction) -> Iterator[list[Any]]:
+    """The day counts the record keeps as residents act (one row per day and action, the
+    processes summed), oldest day first."""
     rows = (
-        audit_event_list(jurisdiction=jurisdiction)
-        .filter(actor_role=RESIDENT_ROLE)
-        .annotate(day=TruncDate("recorded_at"))
+        audit_day_counts(jurisdiction=jurisdiction, filters=RecordFilter())
+        .order_by()
         .values("day", "action")
-        .annotate(events=Count("pk"))
+        .annotate(events=Sum("count"))
         .order_by("day", "action")
     )
     for row in rows:
