@@ -214,8 +214,15 @@ def test_the_whole_cycle_across_roles(browser, live_server, chicago, accounts, s
     assert "12 ratings" in row.inner_text()
     check(public, "board")
     public.get_by_role("link", name="Night outreach on every block").click()
-    for event in ("commitment.drafted", "commitment.owner_responded", "commitment.flagged"):
-        assert public.get_by_text(event).first.is_visible()
+    # The timeline reads as sentences from the action registry, not as action codes.
+    title = "“Night outreach on every block”"
+    for sentence in (
+        f"The commitment {title} was drafted",
+        f"accepted the commitment {title}",
+        f"The commitment {title} missed its deadline",
+    ):
+        assert public.get_by_text(sentence).first.is_visible(), sentence
+    assert public.get_by_text("commitment.drafted").count() == 0
     check(public, "commitment-public")
     public.goto(f"{base}/j/{slug}/accountability/scorecards/{scorecard.pk}/results/")
     check(public, "scorecard-results")
