@@ -28,56 +28,38 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import shutil
-import signal
-import socket
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit, urlunsplit
+from urllib.parse import urlencode
 
 import psycopg
+from serving import (
+    CONNECTIONS,
+    Server,
+    admin_url,
+    ceiling,
+    drop_database,
+    gunicorn,
+    machine_load,
+    print_rates,
+    recreate_database,
+    require_wrk,
+    target_line,
+    wrk,
+    wrk_summary,
+)
 from twilio.request_validator import RequestValidator
 
-ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent / "listening"
-PYTHON = ROOT / ".venv" / "bin" / "python"
-GUNICORN = ROOT / ".venv" / "bin" / "gunicorn"
 BENCH_DB = "cpps_listening_bench"
-TOKEN = "listening-benchmark-token"  # noqa: S105 - matches bench_settings.py
-CONNECTIONS = 16
+TOKEN = "listening-benchmark-token"  # noqa: S105 - matches load/bench_settings.py
 # One phone conversation: language, ten answers (8: first choice, 9: choices 1 and 3, 10: text),
 # then the area.
 CONVERSATION = ["1", "6", "7", "4", "5", "6", "3", "2", "1", "1 3", "More lights", "8"]
 ANSWERS_PER_CONVERSATION = 10
-
-
-def database_url(base: str, name: str) -> str:
-    parts = urlsplit(base)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def recreate_database(base: str) -> str:
-    with psycopg.connect(base, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        admin.execute(f"CREATE DATABASE {BENCH_DB}")
-    url = database_url(base, BENCH_DB)
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([PYTHON, "manage.py", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
-    subprocess.run(
-        [PYTHON, "manage.py", "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
-    )
-    with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(
-            "CREATE TABLE bench_insert (id bigserial PRIMARY KEY, client_id text UNIQUE NOT NULL)"
-        )
-    return url
 
 
 def open_survey(url: str) -> int:
@@ -100,51 +82,7 @@ def open_survey(url: str) -> int:
     return int(row[0])
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DJANGO_SETTINGS_MODULE": "bench_settings",
-        "DATABASE_CONN_MAX_AGE": "600",
-        "ALLOWED_HOSTS": "127.0.0.1",
-    }
-    server = subprocess.Popen(
-        [
-            GUNICORN,
-            "--workers",
-            str(workers),
-            "--worker-class",
-            "sync",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--pythonpath",
-            f"{ROOT},{HERE}",
-            "--log-level",
-            "warning",
-            "cpps.config.wsgi:application",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
-                return server
-        except OSError:
-            time.sleep(0.5)
-    server.kill()
-    raise RuntimeError("gunicorn did not start within 60 seconds")
-
-
-def write_sms_files(directory: Path, port: int, survey: int, run: Run, messages: int) -> None:
+def write_sms_files(directory: Path, server: Server, survey: int, run: Run, messages: int) -> None:
     """Pre-sign every message each SMS connection may send (signatures cover URL and fields)."""
     validator = RequestValidator(TOKEN)
     path = f"/hooks/sms/{survey}/"
@@ -158,7 +96,7 @@ def write_sms_files(directory: Path, port: int, survey: int, run: Run, messages:
                 "To": "+13125550100",
                 "Body": CONVERSATION[step],
             }
-            signature = validator.compute_signature(f"http://127.0.0.1:{port}{path}", params)
+            signature = validator.compute_signature(server.address(path), params)
             lines.append(f"{path}\t{signature}\t{urlencode(params)}")
         (directory / f"sms{run.tag}-{thread:02d}.tsv").write_text("\n".join(lines) + "\n")
 
@@ -178,38 +116,6 @@ RUNS = (
     Run("SMS alone", "2", web=0, sms=CONNECTIONS),
     Run("web + SMS together", "3", web=CONNECTIONS // 2, sms=CONNECTIONS // 2),
 )
-
-
-def wrk(
-    script: str, port: int, seconds: int, threads: int, env: dict[str, str], *, tag: str = ""
-) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [
-            "wrk",
-            "-t",
-            str(threads),
-            "-c",
-            str(threads),
-            "-d",
-            f"{seconds}s",
-            "--timeout",
-            "10s",
-            "-s",
-            str(HERE / script),
-            f"http://127.0.0.1:{port}",
-        ],
-        env={**os.environ, **env, "LISTENING_RUN_TAG": tag},
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-
-
-def summary(process: subprocess.Popen[str]) -> dict[str, Any]:
-    _out, err = process.communicate()
-    line = next(line for line in err.splitlines() if line.startswith("{"))
-    result: dict[str, Any] = json.loads(line)
-    return result
 
 
 def expected_sms_answers(acknowledged: int) -> int:
@@ -285,25 +191,13 @@ Result = tuple[Run, dict[str, Any], dict[str, Any], dict[str, int]]
 
 def report(bare: dict[str, Any], results: list[Result]) -> int:
     """Print the table, the reconciliation and the target; return lost + duplicated answers."""
-    ceiling = bare["ok"] / bare["seconds"]
-    print()
-    print(
-        f"{'run':<40}{'req/s':>9}{'of ceiling':>11}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        f"{'errors':>8}"
-    )
-    rows = [("bare insert (ceiling), c=16", bare)]
+    rows = []
     for run, web, sms, _checks in results:
         if web:
             rows.append((f"web full submission, c={run.web} ({run.name})", web))
         if sms:
             rows.append((f"SMS message, c={run.sms} ({run.name})", sms))
-    for name, measured in rows:
-        rate = measured["ok"] / measured["seconds"]
-        errors = measured["bad"] + measured["socket_errors"]
-        print(
-            f"{name:<40}{rate:>9.0f}{rate / ceiling:>11.0%}{measured['p50_ms']:>9.1f}"
-            f"{measured['p95_ms']:>9.1f}{measured['p99_ms']:>9.1f}{errors:>8}"
-        )
+    print_rates(bare, rows)
     lost = 0
     sms_expected = 0
     for run, _web, _sms, checks in results:
@@ -315,22 +209,9 @@ def report(bare: dict[str, Any], results: list[Result]) -> int:
     lost += results[-1][3]["duplicate_deliveries"]
     print(f"\nSMS answers expected over all runs: {sms_expected}, stored: {sms_stored}")
     print("lost or duplicated answers:", lost)
-    web_alone = results[0][1]
-    web_rate = web_alone["ok"] / web_alone["seconds"]
-    met = web_rate >= 0.5 * ceiling and web_alone["p95_ms"] < 100
-    print(
-        f"target (web alone >= 50% of the ceiling, p95 < 100 ms at c=16): "
-        f"{web_rate / ceiling:.0%}, p95 {web_alone['p95_ms']:.1f} ms: "
-        + ("met" if met else "NOT met")
-    )
+    target_line("web alone", results[0][1], bare)
     sms_alone = next(sms for run, _web, sms, _checks in results if run.sms and not run.web)
-    sms_rate = sms_alone["ok"] / sms_alone["seconds"]
-    sms_met = sms_rate >= 0.5 * ceiling and sms_alone["p95_ms"] < 100
-    print(
-        f"target (SMS alone >= 50% of the ceiling, p95 < 100 ms at c=16): "
-        f"{sms_rate / ceiling:.0%}, p95 {sms_alone['p95_ms']:.1f} ms: "
-        + ("met" if sms_met else "NOT met")
-    )
+    target_line("SMS alone", sms_alone, bare)
     return lost
 
 
@@ -344,56 +225,47 @@ def main() -> int:
     args = parser.parse_args()
     if args.quick:
         args.seconds = args.ceiling_seconds = 10
-    if not shutil.which("wrk"):
-        sys.exit("Install wrk first (apt-get install -y wrk).")
-    base = os.environ.get("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres")
-    if not base.startswith("postgres"):
-        sys.exit("Set DATABASE_URL to a PostgreSQL server; this benchmark measures PostgreSQL.")
+    require_wrk()
+    base = admin_url()
     print("Preparing a fresh database with the demo ...", flush=True)
-    url = recreate_database(base)
+    url = recreate_database(base, BENCH_DB)
     survey = open_survey(url)
-    port = free_port()
-    server = start_server(url, port, args.workers)
+    print("before:", machine_load(), flush=True)
     measured: list[tuple[Run, dict[str, Any], dict[str, Any]]] = []
-    try:
-        with tempfile.TemporaryDirectory() as data:
-            env = {
-                "LISTENING_BENCH_DIR": str(HERE),
-                "LISTENING_BENCH_DATA": data,
-                "LISTENING_SURVEY_PATH": f"/api/jurisdictions/chicago/surveys/{survey}/responses",
-            }
-            print(f"Ceiling: bare insert, concurrency 16, {args.ceiling_seconds} s ...", flush=True)
-            bare = summary(wrk("bare.lua", port, args.ceiling_seconds, CONNECTIONS, env))
-            for run in RUNS:
-                if run.sms:
-                    write_sms_files(Path(data), port, survey, run, messages=12 * 2000)
-                print(
-                    f"{run.name}: {run.web} web + {run.sms} SMS connections, {args.seconds} s ...",
-                    flush=True,
-                )
-                web_run = (
-                    wrk("web.lua", port, args.seconds, run.web, env, tag=run.tag)
-                    if run.web
-                    else None
-                )
-                sms_run = (
-                    wrk("sms.lua", port, args.seconds, run.sms, env, tag=run.tag)
-                    if run.sms
-                    else None
-                )
-                web = summary(web_run) if web_run else {}
-                sms = summary(sms_run) if sms_run else {}
-                measured.append((run, web, sms))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    with gunicorn(url, workers=args.workers) as server, tempfile.TemporaryDirectory() as data:
+        env = {
+            "BENCH_DATA": data,
+            "LISTENING_SURVEY_PATH": f"/api/jurisdictions/chicago/surveys/{survey}/responses",
+        }
+        print(f"Ceiling: bare insert, concurrency 16, {args.ceiling_seconds} s ...", flush=True)
+        bare = ceiling(server, args.ceiling_seconds, env)
+        for run in RUNS:
+            if run.sms:
+                write_sms_files(Path(data), server, survey, run, messages=12 * 2000)
+            print(
+                f"{run.name}: {run.web} web + {run.sms} SMS connections, {args.seconds} s ...",
+                flush=True,
+            )
+            web_run = (
+                wrk(HERE / "web.lua", server, args.seconds, run.web, env, tag=run.tag)
+                if run.web
+                else None
+            )
+            sms_run = (
+                wrk(HERE / "sms.lua", server, args.seconds, run.sms, env, tag=run.tag)
+                if run.sms
+                else None
+            )
+            web = wrk_summary(web_run) if web_run else {}
+            sms = wrk_summary(sms_run) if sms_run else {}
+            measured.append((run, web, sms))
+    print("after:", machine_load())
     # Only now: requests in flight when a run stopped have all finished (gunicorn stops
     # gracefully), so every stored message is counted in its own run.
     results = [(run, web, sms, reconcile(url, run, web, sms)) for run, web, sms in measured]
     lost = report(bare, results)
     if not args.keep:
-        with psycopg.connect(base, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+        drop_database(base, BENCH_DB)
     return 0 if lost == 0 else 1
 
 

@@ -3,12 +3,11 @@
 -- reply arrives: wrk calls request() once more to check the script, and a message that got no
 -- reply is simply sent again (a replay, which the server answers from its record).
 prefix = "sms"
-dofile(os.getenv("LISTENING_BENCH_DIR") .. "/common.lua")
+dofile(os.getenv("BENCH_LOAD_DIR") .. "/common.lua")
 local lines = {}
 local position = 0
 
 function init(args)
-  local run_tag = os.getenv("LISTENING_RUN_TAG") or ""
   for line in io.lines(string.format("%s/sms%s-%02d.tsv", data_dir, run_tag, tid)) do
     table.insert(lines, line)
   end

@@ -1,5 +1,6 @@
 prefix = "web"
-dofile(os.getenv("LISTENING_BENCH_DIR") .. "/common.lua")
+dofile(os.getenv("BENCH_LOAD_DIR") .. "/common.lua")
+local survey_path = os.getenv("LISTENING_SURVEY_PATH")
 local body = '{"client_id": "%s", "language": "en", "area": "8", ' ..
   '"demographics": {"age_band": "35_44", "sex": "female", "race_ethnicity": "hispanic_latino"}, ' ..
   '"answers": {"safe_crime": ["6"], "safe_day": ["7"], "safe_night": ["4"], ' ..

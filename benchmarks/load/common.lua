@@ -1,7 +1,7 @@
 -- Shared by the wrk scripts: per-thread ids, status counts, and a JSON summary with percentiles.
-script_dir = os.getenv("LISTENING_BENCH_DIR")
-data_dir = os.getenv("LISTENING_BENCH_DATA")
-survey_path = os.getenv("LISTENING_SURVEY_PATH")
+-- BENCH_LOAD_DIR: this folder; BENCH_DATA: a scratch folder a run writes its per-thread files
+-- to; BENCH_RUN_TAG: keeps one run's ids apart from another's.
+data_dir = os.getenv("BENCH_DATA")
 local threads = {}
 counter = 0
 ok = 0
@@ -13,15 +13,23 @@ function setup(thread)
 end
 
 -- Each run has its own tag, so ids never repeat across the runs of one benchmark.
-local run_tag = os.getenv("LISTENING_RUN_TAG") or ""
+run_tag = os.getenv("BENCH_RUN_TAG") or ""
 
 function next_id()
   counter = counter + 1
   return string.format("%s%s-%02d-%07d", prefix, run_tag, tid, counter)
 end
 
+-- A 2xx answer counts as acknowledged, and so does a redirect when the script says so (a form
+-- POST answers 302 to the next page).
+redirect_ok = false
+
 function count(status)
-  if status >= 200 and status < 300 then ok = ok + 1 else bad = bad + 1 end
+  if (status >= 200 and status < 300) or (redirect_ok and status >= 300 and status < 400) then
+    ok = ok + 1
+  else
+    bad = bad + 1
+  end
 end
 
 function response(status, headers, body)
