@@ -11,11 +11,12 @@ import django
 django.setup()
 
 from cpps.accounts.models import User  # noqa: E402
-from cpps.processes.models import Process, ProcessKind, ProcessState  # noqa: E402
-from cpps.processes.services import one_time_links_issue  # noqa: E402
+from cpps.listening.models import SURVEY_KIND  # noqa: E402
+from cpps.participation.services import one_time_links_issue  # noqa: E402
+from cpps.processes.models import Process, ProcessState  # noqa: E402
 
 survey = Process.objects.filter(
-    jurisdiction__slug="chicago", kind=ProcessKind.SURVEY, state=ProcessState.OPEN
+    jurisdiction__slug="chicago", kind=SURVEY_KIND, state=ProcessState.OPEN
 ).first()
 assert survey is not None  # noqa: S101 - the demo always has an open survey
 (token,) = one_time_links_issue(

@@ -19,13 +19,14 @@ from sortition import generated_instance  # noqa: E402 - benchmarks/sortition.py
 
 from cpps.accounts.models import User  # noqa: E402
 from cpps.panels import services  # noqa: E402
-from cpps.processes.models import Process, ProcessKind  # noqa: E402
+from cpps.panels.models import PANEL_KIND  # noqa: E402
+from cpps.processes.models import Process  # noqa: E402
 
 
 def main(size: int) -> None:
     instance = generated_instance("drill", size, size // 10, [2, 5, 4, 5, 3, 6], skew=2.0, seed=11)
     facilitator = User.objects.get(username="demo-facilitator")
-    process = Process.objects.get(jurisdiction__slug="chicago", kind=ProcessKind.PANEL)
+    process = Process.objects.get(jurisdiction__slug="chicago", kind=PANEL_KIND)
     panel = services.panel_setup(
         user=facilitator, process=process, size=instance.size, tolerance_percent=5,
         variables=["sex"],

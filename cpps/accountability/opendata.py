@@ -32,6 +32,7 @@ from cpps.common.opendata import (
     PublicEvent,
 )
 from cpps.processes.models import ProcessState
+from cpps.processes.selectors import process_updated_at
 
 if TYPE_CHECKING:
     from cpps.jurisdictions.models import Jurisdiction
@@ -143,9 +144,7 @@ def scorecard_datasets(process: Process) -> Sequence[Dataset]:
             source_url=reverse(
                 "accountability:scorecard_results", args=[jurisdiction.slug, process.pk]
             ),
-            updated=latest_event_at(
-                jurisdiction=jurisdiction, object_type="process", object_id=str(process.pk)
-            ),
+            updated=process_updated_at(process),
         ),
     )
 

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cpps.audit.selectors import latest_event_at
 from cpps.common.opendata import INTERVAL_HIGH, INTERVAL_LOW, Column, Dataset
 from cpps.listening.exports import results_rows
 from cpps.listening.models import SURVEY_KIND
 from cpps.listening.selectors import survey_results
 from cpps.processes.models import ProcessState
+from cpps.processes.selectors import process_updated_at
 
 if TYPE_CHECKING:
     from cpps.processes.models import Process
@@ -55,8 +55,6 @@ def survey_datasets(process: Process) -> Sequence[Dataset]:
             columns=RESULT_COLUMNS,
             rows=lambda: survey_result_rows(process=process),
             source_url=reverse("listening:results", args=[slug, process.pk]),
-            updated=latest_event_at(
-                jurisdiction=process.jurisdiction, object_type="process", object_id=str(process.pk)
-            ),
+            updated=process_updated_at(process),
         ),
     )

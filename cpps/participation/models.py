@@ -148,6 +148,9 @@ class BurstFlag(models.Model):
 
     process = models.ForeignKey(Process, on_delete=models.CASCADE, related_name="burst_flags")
     window_start = models.DateTimeField()
+    # The network address's keyed digest (as in JoinCounter): one flag per address and window,
+    # so joins from other addresses never wait on this row.
+    digest = models.CharField(max_length=64, default="")
     joins = models.PositiveIntegerField()
     refused = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -156,6 +159,11 @@ class BurstFlag(models.Model):
 
     class Meta:
         ordering = ["-window_start"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["process", "window_start", "digest"], name="burst_flag_once"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"burst of {self.joins} in process {self.process_id}"

@@ -28,6 +28,7 @@ from cpps.accounts.policy import Action, require
 from cpps.audit.services import Actor, audit_event_record
 from cpps.channels.outbound import phone_e164
 from cpps.channels.services import sms_dispatch, sms_queue
+from cpps.common.db import planned_once_cursor
 from cpps.common.errors import (
     InvalidInputError,
     InvalidTransitionError,
@@ -247,16 +248,81 @@ def _count_join(process: Process, scope: str, digest: str, window: datetime, lim
 
 def _flag_burst(process: Process, digest: str, now: datetime, *, refused: bool) -> None:
     window = _window_start(now, BURST_WINDOW)
-    joins = _count_join(process, "burst", digest, window, 0)
-    if joins < BURST_JOINS and not refused:
+    attempts = _count_join(process, "burst", digest, window, 0)
+    if attempts < BURST_JOINS and not refused:
         return
     flag, _created = BurstFlag.objects.get_or_create(
-        process=process, window_start=window, defaults={"joins": 0}
+        process=process, window_start=window, digest=digest, defaults={"joins": 0}
     )
     BurstFlag.objects.filter(pk=flag.pk).update(
-        joins=joins - flag.refused - (1 if refused else 0),
+        joins=attempts - flag.refused - (1 if refused else 0),
         refused=F("refused") + (1 if refused else 0),
     )
+
+
+# The network limit, the burst count and the burst flag in one statement, so that the rows of
+# one address are locked for one statement and one commit, and a join costs one round trip.
+# A refused join (the limit reached: the counter's update is skipped and returns no row) still
+# counts as an attempt and a refusal on the flag. Table names come from the models; every value
+# is a parameter.
+_COUNT_NETWORK_JOIN = f"""
+WITH network AS (
+    INSERT INTO {JoinCounter._meta.db_table} AS counter
+        (process_id, scope, digest, window_start, count)
+    VALUES (%(process)s, %(network)s, %(digest)s, %(window)s, 1)
+    ON CONFLICT (process_id, scope, digest, window_start)
+    DO UPDATE SET count = counter.count + 1 WHERE counter.count < %(limit)s
+    RETURNING count
+), burst AS (
+    INSERT INTO {JoinCounter._meta.db_table} AS counter
+        (process_id, scope, digest, window_start, count)
+    VALUES (%(process)s, 'burst', %(digest)s, %(burst_window)s, 1)
+    ON CONFLICT (process_id, scope, digest, window_start)
+    DO UPDATE SET count = counter.count + 1
+    RETURNING count
+), verdict AS (
+    SELECT burst.count AS attempts, NOT EXISTS (SELECT 1 FROM network) AS refused FROM burst
+), flag AS (
+    INSERT INTO {BurstFlag._meta.db_table} AS flag
+        (process_id, window_start, digest, joins, refused, created_at, reviewed_note)
+    SELECT %(process)s, %(burst_window)s, %(digest)s, attempts - refused::int, refused::int,
+        %(now)s, ''
+    FROM verdict WHERE attempts >= %(burst_joins)s OR refused
+    ON CONFLICT (process_id, window_start, digest)
+    DO UPDATE SET refused = flag.refused + EXCLUDED.refused,
+        joins = EXCLUDED.joins - flag.refused
+)
+SELECT refused FROM verdict
+"""  # noqa: S608
+
+
+def _network_join_allowed(process: Process, digest: str, now: datetime, rule: Eligibility) -> bool:
+    """Count one more join from this network address; whether the process's limit allows it."""
+    window = _window_start(now, timedelta(hours=max(1, rule.network_window_hours)))
+    if connection.vendor != "postgresql":
+        with transaction.atomic():
+            allowed = bool(
+                _count_join(process, LimitScope.NETWORK, digest, window, rule.network_limit)
+            )
+            _flag_burst(process, digest, now, refused=not allowed)
+        return allowed
+    ops = connection.ops
+    with planned_once_cursor() as cursor:
+        cursor.execute(
+            _COUNT_NETWORK_JOIN,
+            {
+                "process": process.pk,
+                "network": LimitScope.NETWORK.value,
+                "digest": digest,
+                "window": ops.adapt_datetimefield_value(window),
+                "burst_window": ops.adapt_datetimefield_value(_window_start(now, BURST_WINDOW)),
+                "limit": rule.network_limit,
+                "burst_joins": BURST_JOINS,
+                "now": now,
+            },
+        )
+        row = cursor.fetchone()
+    return row is not None and not row[0]
 
 
 def join_limits_check(*, process: Process, context: JoinContext) -> None:
@@ -268,29 +334,25 @@ def join_limits_check(*, process: Process, context: JoinContext) -> None:
             the counts stay even though the join is refused).
     """
     rule = eligibility_of(process)
-    now = timezone.now()
-    refusal = ""
-    with transaction.atomic():
-        if context.device and rule.device_limit:
-            digest = device_digest(process=process, device=context.device)
-            if not _count_join(process, LimitScope.DEVICE, digest, _FOREVER, rule.device_limit):
-                refusal = _(
+    if context.device and rule.device_limit:
+        digest = device_digest(process=process, device=context.device)
+        if not _count_join(process, LimitScope.DEVICE, digest, _FOREVER, rule.device_limit):
+            raise JoinLimitError(
+                _(
                     "This device has already been used to take part here. If you started "
                     "before, continue where you left off; each person takes part once."
                 )
-        if not refusal and context.network and rule.network_limit:
-            window = _window_start(now, timedelta(hours=max(1, rule.network_window_hours)))
-            digest = context.network
-            allowed = _count_join(process, LimitScope.NETWORK, digest, window, rule.network_limit)
-            _flag_burst(process, digest, now, refused=not allowed)
-            if not allowed:
-                refusal = _(
-                    "Many people have already taken part from this internet connection "
-                    "today. Please try again later, from another connection, or ask the "
-                    "organisers for a paper form."
-                )
-    if refusal:
-        raise JoinLimitError(refusal)
+            )
+    if not context.network or not rule.network_limit:
+        return
+    if not _network_join_allowed(process, context.network, timezone.now(), rule):
+        raise JoinLimitError(
+            _(
+                "Many people have already taken part from this internet connection "
+                "today. Please try again later, from another connection, or ask the "
+                "organisers for a paper form."
+            )
+        )
 
 
 # --- One-time links ------------------------------------------------------------------------

@@ -10,11 +10,11 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from cpps.audit.selectors import latest_event_at
 from cpps.common.opendata import INTERVAL_HIGH, INTERVAL_LOW, Column, Dataset
 from cpps.priorities.models import PRIORITY_ROUND_KIND
 from cpps.priorities.selectors import RankedIdea, round_results
 from cpps.processes.models import ProcessState
+from cpps.processes.selectors import process_updated_at
 
 if TYPE_CHECKING:
     from cpps.processes.models import Process
@@ -81,8 +81,6 @@ def ranking_datasets(process: Process) -> Sequence[Dataset]:
             columns=RANKING_COLUMNS,
             rows=lambda: ranking_rows(process=process),
             source_url=reverse("priorities:detail", args=[slug, process.pk]),
-            updated=latest_event_at(
-                jurisdiction=process.jurisdiction, object_type="process", object_id=str(process.pk)
-            ),
+            updated=process_updated_at(process),
         ),
     )

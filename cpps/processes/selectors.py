@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import QuerySet
 from django.http import Http404
 from django.urls import reverse
 
+from cpps.audit.selectors import latest_event_at
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.processes.kinds import KindStatus, ProcessKindSpec, kind_of
 from cpps.processes.models import Process
@@ -75,3 +77,10 @@ def process_datasets(*, jurisdiction: Jurisdiction) -> list[Dataset]:
     for process in process_list(jurisdiction=jurisdiction).exclude(state="draft").order_by("pk"):
         datasets.extend(kind_of(process).datasets(process))
     return datasets
+
+
+def process_updated_at(process: Process) -> datetime | None:
+    """When the newest event about one process was recorded (its datasets' "last update")."""
+    return latest_event_at(
+        jurisdiction=process.jurisdiction, object_type="process", object_id=str(process.pk)
+    )

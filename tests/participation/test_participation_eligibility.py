@@ -88,6 +88,22 @@ def test_other_addresses_are_counted_apart(survey):
     assert statuses == [302] * 8
 
 
+def test_bursts_are_flagged_per_address(survey):
+    """Two connections bursting in the same ten minutes get a flag each, with their own counts
+    (one address's burst never overwrites another's, nor makes other addresses wait)."""
+    for address, attempts in (("198.51.100.7", 7), ("203.0.113.9", 9)):
+        statuses = [
+            Client(REMOTE_ADDR=address).post(f"/survey/{survey.pk}/").status_code
+            for _ in range(attempts)
+        ]
+        assert statuses.count(302) == 5
+    quiet = [Client(REMOTE_ADDR="192.0.2.1").post(f"/survey/{survey.pk}/") for _ in range(2)]
+    assert [response.status_code for response in quiet] == [302, 302]
+    flags = sorted(BurstFlag.objects.filter(process=survey), key=lambda flag: flag.refused)
+    assert [(flag.joins, flag.refused) for flag in flags] == [(5, 2), (5, 4)]
+    assert len({flag.digest for flag in flags}) == 2
+
+
 def test_three_hundred_api_submissions_from_one_address(survey):
     client = Client()
     statuses = []
