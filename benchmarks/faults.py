@@ -789,7 +789,8 @@ def main() -> int:
             # The work folder goes with the run: show what the services said before it does.
             for log in sorted(Path(work).glob("*.log")):
                 print(f"--- last lines of {log.name}", file=sys.stderr)
-                print("\n".join(log.read_text(errors="replace").splitlines()[-25:]), file=sys.stderr)
+                tail = log.read_text(errors="replace").splitlines()[-25:]
+                print("\n".join(tail), file=sys.stderr)
             raise
         finally:
             site.stop_all()

@@ -225,7 +225,10 @@ def main() -> int:
     # As deployed behind a proxy (see the README): web clients arrive from many connections,
     # each counted against the survey's own limit per connection (see listening/web.lua).
     proxied = {"BEHIND_PROXY": "1"}
-    with gunicorn(url, workers=args.workers, env=proxied) as server, tempfile.TemporaryDirectory() as data:
+    with (
+        gunicorn(url, workers=args.workers, env=proxied) as server,
+        tempfile.TemporaryDirectory() as data,
+    ):
         env = {
             "BENCH_DATA": data,
             "LISTENING_SURVEY_PATH": f"/api/jurisdictions/chicago/surveys/{survey}/responses",
