@@ -7,6 +7,7 @@ schedule. Bodies and numbers are personal data and never go into an audit payloa
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from cpps.channels.audit_actions import ROUTE_ADDED, ROUTE_REMOVED
 from cpps.channels.models import ChannelRoute, Conversation, InboundDelivery, OutboundSms, SmsStatus
 from cpps.channels.outbound import phone_e164
 from cpps.channels.tasks import sms_deliver_batch
+from cpps.common.db import hot_path_cursor, planned_once_cursor
 from cpps.common.errors import InvalidInputError, ServiceUnavailableError
 from cpps.common.outage import BROKER_ERRORS
 from cpps.common.watchdog import silent_since
@@ -171,18 +173,57 @@ def conversation_for_delivery(
     delivery waits for the first to commit and then finds its reply (see `delivery_record`).
     """
     digest = phone_digest(process=process, channel=channel, phone=phone)
-    replied = InboundDelivery.objects.filter(channel=channel, sid=sid, step=step).values("reply")
-    locked = (
-        Conversation.objects.select_for_update(of=("self",))
-        .filter(process=process, channel=channel, phone_digest=digest)
-        .annotate(replied=Subquery(replied[:1]))
-    )
-    conversation = locked.first()
-    if conversation is None:  # the first message from this phone
+    lock = _locked_on_postgresql if connection.vendor == "postgresql" else _locked_by_orm
+    found = lock(process.pk, channel, digest, sid, step)
+    if found is None:  # the first message from this phone
         Conversation.objects.get_or_create(process=process, channel=channel, phone_digest=digest)
-        conversation = locked.get()
+        found = lock(process.pk, channel, digest, sid, step)
+    assert found is not None  # noqa: S101 - created just above, and locked
+    conversation, replied = found
     conversation.process = process
-    return conversation, conversation.replied
+    return conversation, replied
+
+
+def _locked_by_orm(
+    process: int, channel: str, digest: str, sid: str, step: int
+) -> tuple[Conversation, str | None] | None:
+    replied = InboundDelivery.objects.filter(channel=channel, sid=sid, step=step).values("reply")
+    conversation = (
+        Conversation.objects.select_for_update(of=("self",))
+        .filter(process_id=process, channel=channel, phone_digest=digest)
+        .annotate(replied=Subquery(replied[:1]))
+        .first()
+    )
+    return None if conversation is None else (conversation, conversation.replied)
+
+
+_CONVERSATION_FIELDS = [field.attname for field in Conversation._meta.concrete_fields]
+# Every text message and call turn starts here: written by hand and planned once per
+# connection, it costs a third of what building the same query with the ORM costs each time.
+_LOCK_CONVERSATION = f"""
+SELECT {", ".join(f"c.{field.column}" for field in Conversation._meta.concrete_fields)},
+    (SELECT d.reply FROM {InboundDelivery._meta.db_table} d
+     WHERE d.channel = %(channel)s AND d.sid = %(sid)s AND d.step = %(step)s)
+FROM {Conversation._meta.db_table} c
+WHERE c.process_id = %(process)s AND c.channel = %(channel)s AND c.phone_digest = %(digest)s
+FOR UPDATE OF c
+"""  # noqa: S608 - names come from the model; every value is a parameter
+
+
+def _locked_on_postgresql(
+    process: int, channel: str, digest: str, sid: str, step: int
+) -> tuple[Conversation, str | None] | None:
+    parameters = {"process": process, "channel": channel, "digest": digest, "sid": sid}
+    with planned_once_cursor() as cursor:
+        cursor.execute(_LOCK_CONVERSATION, {**parameters, "step": step})
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    *values, replied = row
+    conversation = Conversation.from_db(connection.alias, _CONVERSATION_FIELDS, values)
+    if isinstance(conversation.state, str):  # Django loads jsonb as text and decodes it itself
+        conversation.state = json.loads(conversation.state)
+    return conversation, replied
 
 
 class DuplicateDeliveryError(Exception):
@@ -206,7 +247,7 @@ def delivery_record(*, channel: str, sid: str, step: int, reply: str) -> None:
             the stored reply is the answer.
     """
     received = connection.ops.adapt_datetimefield_value(timezone.now())
-    with connection.cursor() as cursor:
+    with hot_path_cursor() as cursor:
         cursor.execute(_RECORD_DELIVERY, [channel, sid, step, reply, received])
         if cursor.fetchone() is None:
             raise DuplicateDeliveryError(sid)

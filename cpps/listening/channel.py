@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from django.db import connection
 from django.utils.translation import get_language, gettext_noop
 from django.utils.translation import gettext as _
 
 from cpps.channels.handlers import InboundText, VoiceTurn
 from cpps.channels.models import Conversation
 from cpps.channels.services import conversation_save
+from cpps.common.db import planned_once_cursor
 from cpps.common.errors import DomainError, InvalidInputError, InvalidTransitionError
 from cpps.listening import services
 from cpps.listening.models import Question, QuestionKind, Response
@@ -90,10 +92,27 @@ def _response_of(conversation: Conversation) -> Response | None:
     response_id = conversation.state.get(RESPONSE)
     if response_id is None:
         return None
-    response = Response.objects.filter(pk=response_id, abandoned=False).first()
+    response = _unabandoned_response(int(response_id))
     if response is not None:
         response.process = conversation.process
     return response
+
+
+_RESPONSE_FIELDS = [field.attname for field in Response._meta.concrete_fields]
+# Read on every text message and call turn: written by hand and planned once per connection.
+_UNABANDONED_RESPONSE = f"""
+SELECT {", ".join(field.column for field in Response._meta.concrete_fields)}
+FROM {Response._meta.db_table} WHERE id = %(id)s AND NOT abandoned
+"""  # noqa: S608 - names come from the model; the id is a parameter
+
+
+def _unabandoned_response(pk: int) -> Response | None:
+    if connection.vendor != "postgresql":
+        return Response.objects.filter(pk=pk, abandoned=False).first()
+    with planned_once_cursor() as cursor:
+        cursor.execute(_UNABANDONED_RESPONSE, {"id": pk})
+        row = cursor.fetchone()
+    return None if row is None else Response.from_db(connection.alias, _RESPONSE_FIELDS, row)
 
 
 def _start(conversation: Conversation, message: InboundText) -> Response | str:
