@@ -213,9 +213,15 @@ FOR UPDATE OF c
 def _locked_on_postgresql(
     process: int, channel: str, digest: str, sid: str, step: int
 ) -> tuple[Conversation, str | None] | None:
-    parameters = {"process": process, "channel": channel, "digest": digest, "sid": sid}
+    parameters: dict[str, int | str] = {
+        "process": process,
+        "channel": channel,
+        "digest": digest,
+        "sid": sid,
+        "step": step,
+    }
     with planned_once_cursor() as cursor:
-        cursor.execute(_LOCK_CONVERSATION, {**parameters, "step": step})
+        cursor.execute(_LOCK_CONVERSATION, parameters)
         row = cursor.fetchone()
     if row is None:
         return None
