@@ -5,8 +5,9 @@ then drives it with wrk:
 
 1. the ceiling: a bare Django view that inserts one row, at concurrency 16;
 2. web alone (default 120 s): whole survey submissions to the JSON API (10 answers, area and
-   demographics each; validation, pseudonym, answers; sealed into the audit log afterwards),
-   with client-generated ids, 16 connections;
+   demographics each; the limit per connection, validation, pseudonym, answers; sealed into the
+   audit log afterwards), with client-generated ids, 16 connections; the server runs behind a
+   proxy as deployed (BEHIND_PROXY=1) and the residents come from many connections;
 3. SMS alone (as long): Twilio-signed text messages, 16 connections, each replaying phone
    conversations in order (language, 10 answers, area), every request signed with twilio's
    RequestValidator;
