@@ -17,7 +17,8 @@ fault is inflicted at least three times:
 
 Then every acknowledged submission must be stored exactly once (lost = acknowledged but missing,
 duplicated = stored twice), no request may answer 500, and every computation must end computed
-or back at "frozen" with its reason (stuck = still "computing" after the recovery window). A
+or back at "frozen" with its reason (stuck = still "computing" after the recovery window:
+the broker's visibility timeout, plus the task's time limit, plus the watchdog's minute). A
 last drill runs the embedded SQLite set-up with 3 workers at 16 connections and counts
 "database is locked", and redeems one one-time link 20 times at once.
 
@@ -83,6 +84,13 @@ SUBMISSION = {
 }
 # Short limits so a drill ends in minutes: a task is handed back 100 s after its worker vanished.
 TASK_ENV = {"TASK_TIME_LIMIT": "90", "TASK_VISIBILITY_TIMEOUT": "100"}
+# The longest a computation may honestly stay "computing" after its worker died: the broker
+# hands the task out again after the visibility timeout, the new run is stopped at the time
+# limit if it has not finished by then, and the watchdog (every minute) returns it to "frozen".
+# Still computing after that (plus a little slack) is stuck.
+RECOVERY_SECONDS = (
+    int(TASK_ENV["TASK_VISIBILITY_TIMEOUT"]) + int(TASK_ENV["TASK_TIME_LIMIT"]) + 60 + 20
+)
 
 
 def free_port() -> int:
@@ -586,7 +594,9 @@ def computation_drill(site: Site, panel: int, row: Row, *, whole_worker: bool) -
             os.kill(pid, signal.SIGKILL)
     start = time.monotonic()
     with suppress(RuntimeError):
-        wait_for(lambda: stage()[0] != "computing", "the computation's end", seconds=150)
+        wait_for(
+            lambda: stage()[0] != "computing", "the computation's end", seconds=RECOVERY_SECONDS
+        )
     final, _message = stage()
     published = scalar(
         site.url,
@@ -646,7 +656,13 @@ def drills(site: Site, survey: int, panel: int, rounds: int) -> list[Row]:
 def sqlite_drill(work: Path, seconds: int) -> Row:
     """The embedded set-up with 3 workers at 16 connections, and 20 redemptions of one link."""
     url = f"sqlite:///{work / 'embedded.sqlite3'}"
-    env = {**os.environ, "DATABASE_URL": url, "ALLOWED_HOSTS": "127.0.0.1", "REDIS_URL": ""}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "REDIS_URL": "",
+        "BEHIND_PROXY": "1",  # residents on many connections, as for PostgreSQL above
+    }
     subprocess.run([BIN / "cpps", "migrate", "-v0"], cwd=ROOT, env=env, check=True)
     subprocess.run([BIN / "cpps", "demo"], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL)
     issued = subprocess.run(
