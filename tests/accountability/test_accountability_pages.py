@@ -1,0 +1,34 @@
+"""The accountability pages as the council, the owner and the public read them."""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import reverse
+
+from cpps.accountability import services
+
+pytestmark = pytest.mark.django_db
+
+
+def _page(client, commitment) -> str:
+    url = reverse("accountability:commitment", args=[commitment.jurisdiction.slug, commitment.pk])
+    return client.get(url).content.decode()
+
+
+def test_badge_says_which_key_is_still_to_turn(client, partnership, draft_commitment):
+    commitment = draft_commitment()
+    assert "Proposed, waiting for both sides" in _page(client, commitment)
+    for member in partnership["council"][:2]:
+        commitment = services.commitment_vote(user=member, commitment=commitment, approve=True)
+    page = _page(client, commitment)
+    assert "Council approved, waiting for the owner" in page
+    assert "Proposed, waiting for both sides" not in page
+    board = client.get(reverse("accountability:board", args=[commitment.jurisdiction.slug]))
+    assert "Council approved, waiting for the owner" in board.content.decode()
+
+
+def test_badge_says_when_the_owner_accepted_first(client, accounts, draft_commitment):
+    commitment = services.commitment_respond(
+        user=accounts["police_liaison"], commitment=draft_commitment(), response="accepted"
+    )
+    assert "Owner accepted, waiting for the council" in _page(client, commitment)
