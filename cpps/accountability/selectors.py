@@ -247,7 +247,7 @@ def board_record(row: BoardRow) -> dict[str, object]:
         "action": c.action,
         "owner": c.owner.name,
         "owner_kind": c.owner.kind,
-        "areas": sorted(a.code for a in c.areas.all()),
+        "areas": [a.code for a in c.areas.all()],
         "due_on": c.due_on.isoformat(),
         "status": c.status,
         "version": c.version,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -32,3 +34,12 @@ def test_badge_says_when_the_owner_accepted_first(client, accounts, draft_commit
         user=accounts["police_liaison"], commitment=draft_commitment(), response="accepted"
     )
     assert "Owner accepted, waiting for the council" in _page(client, commitment)
+
+
+def test_a_commitments_areas_read_in_natural_order(client, draft_commitment):
+    commitment = draft_commitment()
+    commitment.areas.set(commitment.jurisdiction.areas.filter(code__in=["10", "2", "7"]))
+    url = reverse("accountability:commitment", args=["chicago", commitment.pk])
+    html = client.get(url).content.decode()
+    shown = re.findall(r'/areas/(\d+)/">', html)
+    assert shown == ["2", "7", "10"]
