@@ -102,6 +102,8 @@ def charter(request: HttpRequest, slug: str) -> HttpResponse:
         "in_effect": services.charter_in_effect(jurisdiction=jurisdiction),
         "owner_bodies": selectors.owner_body_list(jurisdiction=jurisdiction),
         "can_draft": can(request.user, Action.DRAFT_CHARTER, jurisdiction),
+        # Who sits on the council is for the community side; the public sees how many.
+        "show_council_names": can(request.user, Action.DRAFT_CHARTER, jurisdiction),
         "can_sign_community": can(request.user, Action.SIGN_FOR_COMMUNITY, jurisdiction),
         "can_sign_institution": can(request.user, Action.RESPOND_AS_OWNER, jurisdiction),
     }

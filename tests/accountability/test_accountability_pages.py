@@ -43,3 +43,16 @@ def test_a_commitments_areas_read_in_natural_order(client, draft_commitment):
     html = client.get(url).content.decode()
     shown = re.findall(r'/areas/(\d+)/">', html)
     assert shown == ["2", "7", "10"]
+
+
+def test_charter_names_the_council_only_to_community_roles(client, accounts, partnership):
+    url = reverse("accountability:charter", args=["chicago"])
+    public = client.get(url).content.decode()
+    assert "3 members" in public
+    assert "Marcus Johnson" not in public
+    assert f"#{accounts['council_member'].pk}" not in public
+    client.force_login(accounts["police_liaison"])
+    assert "Marcus Johnson" not in client.get(url).content.decode()
+    client.force_login(accounts["facilitator"])
+    community = client.get(url).content.decode()
+    assert "3 members: Marcus Johnson, council-two, council-three" in community
