@@ -269,6 +269,9 @@ class RatingValue(models.TextChoices):
     KEPT = "kept", _("Kept")
     PARTLY = "partly", _("Partly kept")
     NOT_KEPT = "not_kept", _("Not kept")
+    # Shown with the ratings, never counted in the score: the resident does not judge.
+    TOO_EARLY = "too_early", _("Too early to say")
+    DONT_KNOW = "dont_know", _("Don't know")
 
 
 class Rating(models.Model):
