@@ -24,9 +24,7 @@ RANKING_COLUMNS = (
     Column("breakdown", "string", _("The grouping (area, age_band, ...) or empty for everyone")),
     Column("group", "string", _("The group, or “all”")),
     Column("participants", "integer", _("Residents in the group"), _("people"), suppressed=True),
-    Column(
-        "rank", "integer", _("The idea's place, 1 first; empty: not enough comparisons yet")
-    ),
+    Column("rank", "integer", _("The idea's place, 1 first; empty: not enough comparisons yet")),
     Column("idea_id", "integer", _("The idea's number")),
     Column("idea", "string", _("The idea as published")),
     Column("score", "number", _("Its score"), SCORE),

@@ -49,4 +49,3 @@ def test_area_checkboxes_are_in_natural_order(client, accounts):
         client.force_login(user)
         codes = _labels(client.get(url).content.decode(), "areas")
         assert codes[:12] == ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12"]
-

@@ -41,7 +41,7 @@ def test_unranked_ideas_list_the_most_compared_first_and_counts_can_be_given():
     split = split_by_evidence(ranking, comparisons=seen)
     assert ENOUGH_COMPARISONS > 3
     assert split.ranked == ()
-    assert [s.idea for s in split.unranked][0] == "Vacant lots"
+    assert split.unranked[0].idea == "Vacant lots"
     assert [s.idea for s in split_by_evidence(ranking, comparisons=seen, enough=2).ranked] == [
         s.idea for s in ranking.scores if s.idea != "Never shown"
     ]
