@@ -85,3 +85,19 @@ def test_choosing_spanish_translates_the_page(chicago):
     assert '<html lang="es">' in page
     assert "En qué están trabajando los residentes" in page
     assert "Saltar al contenido principal" in page
+
+
+GETTEXT_NAMES = {"gettext", "gettext_lazy", "ngettext", "ngettext_lazy", "pgettext", "_"}
+
+
+def test_gettext_is_imported_only_under_names_makemessages_extracts():
+    """`makemessages` finds strings marked `_()`, `gettext_lazy()` and the like, never under an
+    alias such as `_lazy`, which would leave them out of the catalogue, untranslated."""
+    aliased = []
+    for path in (REPO_ROOT / "cpps").rglob("*.py"):
+        for line in path.read_text().splitlines():
+            if line.startswith("from django.utils.translation import") and " as " in line:
+                name = line.rsplit(" as ", 1)[1].strip()
+                if name not in GETTEXT_NAMES:
+                    aliased.append(f"{path.relative_to(REPO_ROOT)}: {line}")
+    assert aliased == []

@@ -19,7 +19,13 @@ from cpps.participation.models import Participant
 from cpps.participation.phone import phone_participant
 from cpps.processes.models import Process, ProcessState
 
-RATING_REPLIES = {"1": RatingValue.KEPT, "2": RatingValue.PARTLY, "3": RatingValue.NOT_KEPT}
+RATING_REPLIES = {
+    "1": RatingValue.KEPT,
+    "2": RatingValue.PARTLY,
+    "3": RatingValue.NOT_KEPT,
+    "4": RatingValue.TOO_EARLY,
+    "5": RatingValue.DONT_KNOW,
+}
 COMMITMENT = "commitment"
 SKIPPED = "skipped"
 
@@ -27,7 +33,7 @@ SKIPPED = "skipped"
 def _rating_prompt(commitment: Commitment) -> str:
     return _(
         "Was this promise kept? %(title)s (%(owner)s, due %(due)s). "
-        "Reply 1 kept, 2 partly, 3 not kept (0 to skip)."
+        "Reply 1 kept, 2 partly, 3 not kept, 4 too early to say, 5 don't know (0 to skip)."
     ) % {
         "title": commitment.title,
         "owner": commitment.owner.name,
@@ -51,7 +57,8 @@ class RatingsByText:
     def help(self, conversation: Conversation) -> str:
         return _(
             "You are rating the commitments made to the community. Reply 1 if a promise was "
-            "kept, 2 partly, 3 not kept, 0 to skip it, STOP to end."
+            "kept, 2 partly, 3 not kept, 4 if it is too early to say, 5 if you don't know, "
+            "0 to skip it, STOP to end."
         )
 
     def begin(self, conversation: Conversation, message: InboundText) -> str:

@@ -121,10 +121,15 @@ class CommitmentForm(forms.Form):
 
 class ProgressForm(forms.Form):
     status = forms.ChoiceField(
-        label=_("How the work stands"), choices=ProgressStatus.choices, widget=forms.RadioSelect
+        label=_("How the work stands"),
+        choices=ProgressStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose how the work stands.")},
     )
     narrative = forms.CharField(
-        label=_("What has been done"), widget=forms.Textarea(attrs={"rows": 4})
+        label=_("What has been done"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": _("Say in a few sentences what has been done.")},
     )
     metric_value = SingleLineField(
         label=_("Current value of the metric"), max_length=100, required=False
@@ -132,6 +137,74 @@ class ProgressForm(forms.Form):
     evidence_url = forms.URLField(
         label=_("Link to evidence"), required=False, assume_scheme="https"
     )
+
+
+class VoteForm(forms.Form):
+    """A council member's vote: the two buttons of the commitment page."""
+
+    approve = forms.ChoiceField(
+        choices=(("yes", _("Vote to approve")), ("no", _("Vote against"))),
+        error_messages={
+            "required": _("Vote to approve or not to approve."),
+            "invalid_choice": _("Vote to approve or not to approve."),
+        },
+    )
+
+
+class RespondForm(forms.Form):
+    """The owner's answer; anything but accepting needs a public reason."""
+
+    response = forms.ChoiceField(
+        choices=(
+            ("accepted", _("Accept")),
+            ("changes_requested", _("Ask for changes")),
+            ("declined", _("Decline")),
+        ),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Accept, decline or ask for changes.")},
+    )
+    reason = forms.CharField(
+        label=_("Public reason (needed unless you accept)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, owner: str, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "respond-%s")
+        super().__init__(*args, **kwargs)
+        self.fields["response"].label = _("Answer for %(owner)s") % {"owner": owner}
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("response") not in {None, "accepted"} and not data.get("reason", "").strip():
+            self.add_error(
+                "reason", _("Give the public reason for declining or asking for changes.")
+            )
+        return data
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason for withdrawing (public)"),
+        max_length=500,
+        error_messages={"required": _("Give the public reason for withdrawing it.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "withdraw-%s")
+        super().__init__(*args, **kwargs)
+
+
+class ProposalForm(forms.Form):
+    text = forms.CharField(
+        label=_("Propose a change (public)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": _("Describe the change you propose.")},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "proposal-%s")
+        super().__init__(*args, **kwargs)
 
 
 class RatingForm(forms.Form):

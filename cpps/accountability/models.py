@@ -147,6 +147,19 @@ class Commitment(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def status_label(self) -> str:
+        """The status as the badge says it: while proposed, which key is still to turn."""
+        if self.status != CommitmentStatus.PROPOSED:
+            return str(self.get_status_display())
+        council_approved = self.council_decision == "approved"
+        owner_accepted = self.owner_response == "accepted"
+        if council_approved and not owner_accepted:
+            return str(_("Council approved, waiting for the owner"))
+        if owner_accepted and not council_approved:
+            return str(_("Owner accepted, waiting for the council"))
+        return str(self.get_status_display())
+
 
 class CouncilVote(models.Model):
     """One council member's vote on one version of a commitment."""
@@ -256,6 +269,9 @@ class RatingValue(models.TextChoices):
     KEPT = "kept", _("Kept")
     PARTLY = "partly", _("Partly kept")
     NOT_KEPT = "not_kept", _("Not kept")
+    # Shown with the ratings, never counted in the score: the resident does not judge.
+    TOO_EARLY = "too_early", _("Too early to say")
+    DONT_KNOW = "dont_know", _("Don't know")
 
 
 class Rating(models.Model):

@@ -72,6 +72,8 @@ SCORE_COLUMNS = (
     Column("kept", "integer", _("Ratings “kept”"), _("people"), True),
     Column("partly", "integer", _("Ratings “partly kept”"), _("people"), True),
     Column("not_kept", "integer", _("Ratings “not kept”"), _("people"), True),
+    Column("too_early", "integer", _("Ratings “too early to say” (not scored)"), _("people"), True),
+    Column("dont_know", "integer", _("Ratings “don't know” (not scored)"), _("people"), True),
     Column("weighted", "boolean", _("Whether weighted to the census")),
 )
 
@@ -108,6 +110,8 @@ def scorecard_rows(*, scorecard: Process) -> Iterator[list[Any]]:
                 score.kept,
                 score.partly,
                 score.not_kept,
+                score.too_early,
+                score.dont_know,
                 score.weighted,
             ]
 

@@ -37,6 +37,8 @@ if TYPE_CHECKING:
 
     from cpps.accounts.models import User
 
+# The ratings that judge a commitment, and what each counts in the score; "too early to say"
+# and "don't know" are counted and shown, not scored.
 RATING_POINTS = {RatingValue.KEPT: 1.0, RatingValue.PARTLY: 0.5, RatingValue.NOT_KEPT: 0.0}
 
 
@@ -112,7 +114,9 @@ class Score:
     """Residents' verdict on one commitment in one period, or nothing but that it exists when
     too few rated it (the one small-cell rule: not even how many did).
 
-    ``value`` is the weighted share of "kept" (partly kept counts half), 0-100.
+    ``value`` is the weighted share of "kept" (partly kept counts half), 0-100, among the
+    ratings that judge the commitment; "too early to say" and "don't know" are counted, not
+    scored, and the score is withheld while too few judge it.
     """
 
     scorecard: Process
@@ -124,6 +128,8 @@ class Score:
     kept: int | None = None
     partly: int | None = None
     not_kept: int | None = None
+    too_early: int | None = None
+    dont_know: int | None = None
     weighted: bool = False
 
 
@@ -137,8 +143,8 @@ def commitment_scores(*, jurisdiction: Jurisdiction) -> dict[int, list[Score]]:
 
 
 def scorecard_scores(*, scorecard: Process) -> dict[int, Score]:
-    """Each rated commitment's score in one period; ratings counts and the kept / partly /
-    not kept counts go through the one small-cell rule (`cpps.common.disclosure`)."""
+    """Each rated commitment's score in one period; ratings counts and the counts of each
+    answer go through the one small-cell rule (`cpps.common.disclosure`)."""
     rows = list(
         Rating.objects.filter(process=scorecard).values_list(
             "commitment_id", "participant_id", "value"
@@ -166,20 +172,25 @@ def scorecard_scores(*, scorecard: Process) -> dict[int, Score]:
         if not count_shown(len(ratings)):
             result[commitment_id] = Score(scorecard=scorecard, ratings=None, shown=False)
             continue
-        points = np.array([RATING_POINTS[RatingValue(v)] for _p, v in ratings])
-        weight = np.array([weights.by_participant.get(p, 1.0) for p, _v in ratings])
-        estimate = weighted_means(points, weight)[0]
-        kept, partly, not_kept, total = published[row][: len(values) + 1]
+        counts = dict(zip(values, published[row], strict=False))
+        judged = [(p, RATING_POINTS[RatingValue(v)]) for p, v in ratings if v in RATING_POINTS]
+        estimate = None
+        if judged and count_shown(len(judged)):
+            points = np.array([point for _p, point in judged])
+            weight = np.array([weights.by_participant.get(p, 1.0) for p, _point in judged])
+            estimate = weighted_means(points, weight)[0]
         result[commitment_id] = Score(
             scorecard=scorecard,
-            ratings=total,
+            ratings=published[row][len(values)],
             shown=True,
-            value=100 * estimate.value,
-            low=max(0.0, 100 * estimate.low),
-            high=min(100.0, 100 * estimate.high),
-            kept=kept,
-            partly=partly,
-            not_kept=not_kept,
+            value=100 * estimate.value if estimate else None,
+            low=max(0.0, 100 * estimate.low) if estimate else None,
+            high=min(100.0, 100 * estimate.high) if estimate else None,
+            kept=counts[RatingValue.KEPT],
+            partly=counts[RatingValue.PARTLY],
+            not_kept=counts[RatingValue.NOT_KEPT],
+            too_early=counts[RatingValue.TOO_EARLY],
+            dont_know=counts[RatingValue.DONT_KNOW],
             weighted=bool(weights.variables),
         )
     return result
@@ -247,7 +258,7 @@ def board_record(row: BoardRow) -> dict[str, object]:
         "action": c.action,
         "owner": c.owner.name,
         "owner_kind": c.owner.kind,
-        "areas": sorted(a.code for a in c.areas.all()),
+        "areas": [a.code for a in c.areas.all()],
         "due_on": c.due_on.isoformat(),
         "status": c.status,
         "version": c.version,

@@ -751,7 +751,9 @@ def rating_record(
     }:
         raise InvalidInputError(_("Only agreed commitments of this community can be rated."))
     if value not in RatingValue.values:
-        raise InvalidInputError(_("Choose kept, partly kept or not kept."))
+        raise InvalidInputError(
+            _("Choose kept, partly kept, not kept, too early to say or don't know.")
+        )
     if Rating.objects.filter(
         process=process, participant=participant, commitment=commitment
     ).exists():

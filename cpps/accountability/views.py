@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
+from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -18,13 +20,18 @@ from cpps.accountability.forms import (
     CommitmentForm,
     OwnerBodyForm,
     ProgressForm,
+    ProposalForm,
     RatingForm,
+    RespondForm,
+    VoteForm,
+    WithdrawForm,
 )
 from cpps.accountability.models import Commitment
 from cpps.accountability.opendata import commitment_table
 from cpps.accounts.policy import Action, can, require
 from cpps.audit.selectors import audit_record_entries
-from cpps.common.errors import DomainError, InvalidInputError
+from cpps.common.actions import form_action, posted_form
+from cpps.common.errors import DomainError
 from cpps.common.spreadsheets import csv_response
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.jurisdictions.selectors import area_get, jurisdiction_get
@@ -102,6 +109,8 @@ def charter(request: HttpRequest, slug: str) -> HttpResponse:
         "in_effect": services.charter_in_effect(jurisdiction=jurisdiction),
         "owner_bodies": selectors.owner_body_list(jurisdiction=jurisdiction),
         "can_draft": can(request.user, Action.DRAFT_CHARTER, jurisdiction),
+        # Who sits on the council is for the community side; the public sees how many.
+        "show_council_names": can(request.user, Action.DRAFT_CHARTER, jurisdiction),
         "can_sign_community": can(request.user, Action.SIGN_FOR_COMMUNITY, jurisdiction),
         "can_sign_institution": can(request.user, Action.RESPOND_AS_OWNER, jurisdiction),
     }
@@ -257,8 +266,15 @@ def commitment_revise(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 
 @require_safe
 def commitment_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    jurisdiction = jurisdiction_get(slug=slug)
-    commitment = selectors.commitment_get(jurisdiction=jurisdiction, pk=pk)
+    return _commitment_page(request, _commitment(slug, pk))
+
+
+def _commitment_page(
+    request: HttpRequest, commitment: Commitment, bound: Form | None = None, status: int = 200
+) -> HttpResponse:
+    """The commitment's page; ``bound`` is a form just posted and refused, shown again with
+    its errors and input in place of the blank one."""
+    jurisdiction = commitment.jurisdiction
     user = request.user
     is_council = user.pk in _council_ids(jurisdiction) and can(
         user, Action.DECIDE_COMMITMENTS, jurisdiction
@@ -283,74 +299,116 @@ def commitment_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "scores": selectors.commitment_scores(jurisdiction=jurisdiction).get(commitment.pk, []),
         "is_council": is_council,
         "is_owner": is_owner,
-        "progress_form": ProgressForm() if is_owner else None,
+        "vote_form": posted_form(bound, VoteForm),
+        "respond_form": posted_form(bound, RespondForm, owner=commitment.owner.name),
+        "withdraw_form": posted_form(bound, WithdrawForm),
+        "proposal_form": posted_form(bound, ProposalForm),
+        "progress_form": posted_form(bound, ProgressForm) if is_owner else None,
     }
-    return render(request, "accountability/commitment.html", context)
+    return render(request, "accountability/commitment.html", context, status=status)
 
 
 def _commitment(slug: str, pk: int) -> Commitment:
     return selectors.commitment_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
 
 
-def _back(request: HttpRequest, slug: str, pk: int, message: str) -> HttpResponse:
-    messages.success(request, message)
-    return redirect("accountability:commitment", slug=slug, pk=pk)
+def _commitment_action(
+    request: HttpRequest,
+    commitment: Commitment,
+    form: Form,
+    act: Callable[[dict[str, Any]], str],
+    *,
+    refusal_field: str | None = None,
+) -> HttpResponse:
+    """Act on the commitment, or show its page again with the form's errors and input."""
+    return form_action(
+        request,
+        form,
+        act=act,
+        done=lambda: redirect(
+            "accountability:commitment", slug=commitment.jurisdiction.slug, pk=commitment.pk
+        ),
+        page=lambda bound, status: _commitment_page(request, commitment, bound, status),
+        refusal_field=refusal_field,
+    )
 
 
 @require_POST
 def commitment_vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    approve = request.POST.get("approve")
-    if approve not in {"yes", "no"}:
-        raise InvalidInputError(_("Vote to approve or not to approve."))
-    services.commitment_vote(
-        user=request.user, commitment=_commitment(slug, pk), approve=approve == "yes"
-    )
-    return _back(request, slug, pk, _("Your vote was recorded."))
+    commitment = _commitment(slug, pk)
+
+    def act(data: dict[str, Any]) -> str:
+        services.commitment_vote(
+            user=request.user, commitment=commitment, approve=data["approve"] == "yes"
+        )
+        return _("Your vote was recorded.")
+
+    return _commitment_action(request, commitment, VoteForm(request.POST), act)
 
 
 @require_POST
 def commitment_respond(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    services.commitment_respond(
-        user=request.user,
-        commitment=_commitment(slug, pk),
-        response=request.POST.get("response", ""),
-        reason=request.POST.get("reason", ""),
-    )
-    return _back(request, slug, pk, _("Your answer was recorded in public."))
+    commitment = _commitment(slug, pk)
+
+    def act(data: dict[str, Any]) -> str:
+        services.commitment_respond(
+            user=request.user,
+            commitment=commitment,
+            response=data["response"],
+            reason=data["reason"],
+        )
+        return _("Your answer was recorded in public.")
+
+    form = RespondForm(request.POST, owner=commitment.owner.name)
+    return _commitment_action(request, commitment, form, act)
 
 
 @require_POST
 def commitment_withdraw(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    services.commitment_withdraw(
-        user=request.user, commitment=_commitment(slug, pk), reason=request.POST.get("reason", "")
+    commitment = _commitment(slug, pk)
+
+    def act(data: dict[str, Any]) -> str:
+        services.commitment_withdraw(
+            user=request.user, commitment=commitment, reason=data["reason"]
+        )
+        return _("The commitment was withdrawn.")
+
+    return _commitment_action(
+        request, commitment, WithdrawForm(request.POST), act, refusal_field="reason"
     )
-    return _back(request, slug, pk, _("The commitment was withdrawn."))
 
 
 @require_POST
 def commitment_propose(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    services.commitment_change_propose(
-        user=request.user, commitment=_commitment(slug, pk), text=request.POST.get("text", "")
+    commitment = _commitment(slug, pk)
+
+    def act(data: dict[str, Any]) -> str:
+        services.commitment_change_propose(
+            user=request.user, commitment=commitment, text=data["text"]
+        )
+        return _("Your proposal was published.")
+
+    return _commitment_action(
+        request, commitment, ProposalForm(request.POST), act, refusal_field="text"
     )
-    return _back(request, slug, pk, _("Your proposal was published."))
 
 
 @require_POST
 def commitment_progress(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     commitment = _commitment(slug, pk)
-    form = ProgressForm(request.POST)
-    if not form.is_valid():
-        errors = "; ".join(str(e) for field in form.errors.values() for e in field)
-        raise InvalidInputError(errors)
-    services.progress_update_post(
-        user=request.user,
-        commitment=commitment,
-        status=form.cleaned_data["status"],
-        narrative=form.cleaned_data["narrative"],
-        metric_value=form.cleaned_data["metric_value"],
-        evidence_url=form.cleaned_data["evidence_url"],
-    )
-    return _back(request, slug, pk, _("Your update was published."))
+
+    def act(data: dict[str, Any]) -> str:
+        services.progress_update_post(
+            user=request.user,
+            commitment=commitment,
+            status=data["status"],
+            narrative=data["narrative"],
+            metric_value=data["metric_value"],
+            evidence_url=data["evidence_url"],
+        )
+        return _("Your update was published.")
+
+    return _commitment_action(request, commitment, ProgressForm(request.POST), act)
 
 
 # ---------------------------------------------------------------- scorecards

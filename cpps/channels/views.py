@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 from twilio.request_validator import RequestValidator
@@ -51,9 +51,11 @@ FORM_ENCODED = "application/x-www-form-urlencoded"
 
 
 class RouteForm(forms.Form):
-    number = forms.CharField(label=_lazy("Shared number (with its country code)"), max_length=30)
+    number = forms.CharField(
+        label=gettext_lazy("Shared number (with its country code)"), max_length=30
+    )
     keyword = forms.CharField(
-        label=_lazy("Keyword (when several processes share the number)"),
+        label=gettext_lazy("Keyword (when several processes share the number)"),
         max_length=20,
         required=False,
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -28,8 +30,23 @@ class AreaKind(models.TextChoices):
     OTHER = "other", _("Other area")
 
 
+def natural_sort_key(code: str) -> str:
+    """The key that orders codes as people count: 2 before 10, "A10" before "B2"; every run of
+    digits is zero-padded to the same width."""
+    return _DIGIT_RUN.sub(lambda run: run.group().zfill(SORT_DIGITS), code.casefold())
+
+
+# Wider than any number in a code (a census tract's GEOID has 11 digits).
+SORT_DIGITS = 20
+_DIGIT_RUN = re.compile(r"\d+")
+
+
 class Area(models.Model):
-    """A part of a jurisdiction (district, neighbourhood, tract); areas may nest."""
+    """A part of a jurisdiction (district, neighbourhood, tract); areas may nest.
+
+    ``sort_key`` is the code in natural order (`natural_sort_key`), so every list of areas reads
+    1, 2, ... 10 rather than 1, 10, 11, 2.
+    """
 
     jurisdiction = models.ForeignKey(Jurisdiction, on_delete=models.CASCADE, related_name="areas")
     code = models.CharField(max_length=40)
@@ -38,9 +55,10 @@ class Area(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
     )
+    sort_key = models.CharField(max_length=1000, default="", editable=False)
 
     class Meta:
-        ordering = ["jurisdiction", "kind", "code"]
+        ordering = ["jurisdiction", "kind", "sort_key", "code"]
         constraints = [
             models.UniqueConstraint(fields=["jurisdiction", "code"], name="area_code_unique")
         ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from django.db.models import QuerySet
-from django.db.models.functions import Length
 from django.http import Http404
 
 from cpps.jurisdictions.models import Area, CensusFigure, Jurisdiction
@@ -24,8 +23,7 @@ def jurisdiction_get(*, slug: str) -> Jurisdiction:
 
 
 def area_list(*, jurisdiction: Jurisdiction) -> QuerySet[Area]:
-    # Shorter codes first puts district 2 before district 10.
-    return Area.objects.filter(jurisdiction=jurisdiction).order_by("kind", Length("code"), "code")
+    return Area.objects.filter(jurisdiction=jurisdiction)  # natural order (Area.Meta)
 
 
 def area_get(*, jurisdiction: Jurisdiction, code: str) -> Area:

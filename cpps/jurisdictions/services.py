@@ -15,7 +15,7 @@ from cpps.common.errors import InvalidInputError
 from cpps.common.text import clean_text
 from cpps.engines.census import CensusTable, parent_cycle
 from cpps.jurisdictions.audit_actions import CENSUS_IMPORTED, JURISDICTION_CREATED
-from cpps.jurisdictions.models import Area, CensusFigure, Jurisdiction
+from cpps.jurisdictions.models import Area, CensusFigure, Jurisdiction, natural_sort_key
 
 
 def _valid_slug(slug: str) -> str:
@@ -101,7 +101,11 @@ def census_import(
             area = existing.get(record.code)
             if area is None:
                 area = Area.objects.create(
-                    jurisdiction=jurisdiction, code=record.code, name=record.name, kind=record.kind
+                    jurisdiction=jurisdiction,
+                    code=record.code,
+                    name=record.name,
+                    kind=record.kind,
+                    sort_key=natural_sort_key(record.code),
                 )
                 existing[record.code] = area
                 created += 1

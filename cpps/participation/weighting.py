@@ -238,11 +238,10 @@ def missing_groups(
 
 
 def process_areas(process: Process) -> list[Area]:
-    """The areas a process covers: its own, or every area of the jurisdiction (numeric order)."""
-    areas = list(process.areas.all()) or list(
+    """The areas a process covers: its own, or every area of the jurisdiction (natural order)."""
+    return list(process.areas.all()) or list(
         Area.objects.filter(jurisdiction_id=process.jurisdiction_id)
     )
-    return sorted(areas, key=lambda area: (len(area.code), area.code))
 
 
 def process_census(process: Process) -> dict[str, dict[str, float]]:

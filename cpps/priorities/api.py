@@ -25,13 +25,14 @@ def get_ranking(request: HttpRequest, slug: JurisdictionSlug, round_id: ObjectId
         weighted_by=list(results.weighted_by),
         ideas=[
             IdeaScoreOut(
+                rank=row.rank,
                 idea_id=row.idea.pk,
                 text_en=row.idea.text_en,
                 text_es=row.idea.text_es,
                 score=row.score.score,
                 score_low=row.score.score_low,
                 score_high=row.score.score_high,
-                comparisons=row.score.comparisons,
+                comparisons=row.comparisons,
             )
             for row in results.overall
         ],

@@ -24,7 +24,7 @@ RANKING_COLUMNS = (
     Column("breakdown", "string", _("The grouping (area, age_band, ...) or empty for everyone")),
     Column("group", "string", _("The group, or “all”")),
     Column("participants", "integer", _("Residents in the group"), _("people"), suppressed=True),
-    Column("rank", "integer", _("The idea's place, 1 first")),
+    Column("rank", "integer", _("The idea's place, 1 first; empty: not enough comparisons yet")),
     Column("idea_id", "integer", _("The idea's number")),
     Column("idea", "string", _("The idea as published")),
     Column("score", "number", _("Its score"), SCORE),
@@ -38,13 +38,13 @@ RANKING_COLUMNS = (
 def _ranked_rows(
     breakdown: str, group: str, participants: int, ranked: Sequence[RankedIdea], language: str
 ) -> Iterator[list[Any]]:
-    for rank, entry in enumerate(ranked, start=1):
+    for entry in ranked:
         score = entry.score
         yield [
             breakdown,
             group,
             participants,
-            rank,
+            entry.rank,
             entry.idea.pk,
             entry.idea.text_for(language),
             round(score.score, 1),

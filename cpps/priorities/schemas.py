@@ -6,6 +6,7 @@ from ninja import Schema
 
 
 class IdeaScoreOut(Schema):
+    rank: int | None  # None: not enough comparisons yet to place it
     idea_id: int
     text_en: str
     text_es: str

@@ -3,7 +3,7 @@ and per area and demographic group (weighted to the census where people told us 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import numpy as np
@@ -11,7 +11,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from cpps.common.disclosure import groups_withheld, small_cell_threshold
-from cpps.engines.ranking import IdeaScore, RankingError, choose_next_pair
+from cpps.engines.ranking import (
+    ENOUGH_COMPARISONS,
+    IdeaScore,
+    RankingError,
+    choose_next_pair,
+    split_by_evidence,
+)
 from cpps.jurisdictions.models import Jurisdiction
 from cpps.participation.demographics import QUESTIONS
 from cpps.participation.models import Participant
@@ -84,8 +90,13 @@ def next_pair(*, process: Process, participant: Participant) -> tuple[Idea, Idea
 
 @dataclass(frozen=True)
 class RankedIdea:
+    """An idea's standing; ``rank`` is None while it has too few comparisons to be placed
+    (``comparisons``: how many residents' choices it took part in)."""
+
     idea: Idea
     score: IdeaScore
+    rank: int | None
+    comparisons: int
 
 
 @dataclass(frozen=True)
@@ -109,6 +120,7 @@ class RoundResults:
     groups: tuple[GroupRanking, ...]
     suppressed_groups: int
     threshold: int
+    enough_comparisons: int = ENOUGH_COMPARISONS
 
 
 def round_results(*, process: Process) -> RoundResults:
@@ -152,7 +164,11 @@ def round_results(*, process: Process) -> RoundResults:
                     group=group,
                     label=_group_label(process, variable, group),
                     participants=len(people),
-                    top=_ranked(ideas, subset, weights.by_participant)[:3],
+                    top=tuple(
+                        row
+                        for row in _ranked(ideas, subset, weights.by_participant)
+                        if row.rank is not None
+                    )[:3],
                 )
             )
     return RoundResults(
@@ -195,8 +211,20 @@ def _group_label(process: Process, variable: str, group: str) -> str:
 def _ranked(
     ideas: dict[str, Idea], rows: list[tuple[str, str, int]], weights: dict[int, float]
 ) -> tuple[RankedIdea, ...]:
+    """The ideas placed by what is known: those compared often enough first, numbered, then the
+    others without a place ("not enough comparisons yet")."""
     try:
         ranking = fit_ranking(ideas=list(ideas), comparisons=rows, weights=weights)
     except RankingError:
         return ()
-    return tuple(RankedIdea(idea=ideas[score.idea], score=score) for score in ranking.scores)
+    seen: Counter[str] = Counter()
+    for winner, loser, _participant in rows:
+        seen.update((winner, loser))
+    split = split_by_evidence(ranking, comparisons=seen)
+    return (
+        *(
+            RankedIdea(ideas[score.idea], score, place, seen[score.idea])
+            for place, score in enumerate(split.ranked, start=1)
+        ),
+        *(RankedIdea(ideas[score.idea], score, None, seen[score.idea]) for score in split.unranked),
+    )

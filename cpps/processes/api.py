@@ -21,7 +21,7 @@ def _process_out(process: Process, participant_count: int) -> ProcessOut:
         title=process.title,
         purpose=process.purpose,
         state=process.state,
-        areas=sorted(area.code for area in process.areas.all()),
+        areas=[area.code for area in process.areas.all()],
         languages=list(process.languages),
         opens_on=process.opens_on,
         closes_on=process.closes_on,

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cpps.accounts.policy import Action, can, require
@@ -21,9 +21,9 @@ from cpps.processes.models import ProcessState
 from cpps.processes.selectors import process_card, process_list
 
 STATE_MESSAGES = {
-    ProcessState.OPEN: _lazy("The process is open: residents can take part now."),
-    ProcessState.CLOSED: _lazy("The process is closed: it takes no more answers."),
-    ProcessState.PUBLISHED: _lazy("The results are published for everyone."),
+    ProcessState.OPEN: gettext_lazy("The process is open: residents can take part now."),
+    ProcessState.CLOSED: gettext_lazy("The process is closed: it takes no more answers."),
+    ProcessState.PUBLISHED: gettext_lazy("The results are published for everyone."),
 }
 
 

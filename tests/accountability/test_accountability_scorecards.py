@@ -128,3 +128,32 @@ def test_police_never_see_comments_and_cannot_rate(scorecard, agreed, accounts):
         f"/j/chicago/accountability/scorecards/{scorecard.pk}/", {"action": "start"}
     )
     assert response.status_code == 409
+
+
+def test_too_early_and_dont_know_are_shown_but_not_scored(scorecard, agreed):
+    walked, lights = agreed
+    rate(scorecard, walked, ["kept"] * 10 + ["too_early"] * 10 + ["dont_know"] * 11)
+    rate(scorecard, lights, ["too_early"] * 12)
+    scores = selectors.scorecard_scores(scorecard=scorecard)
+    walked_score = scores[walked.pk]
+    assert walked_score.ratings == 31
+    assert walked_score.value == pytest.approx(100.0)  # only the ten who judged are scored
+    assert (walked_score.kept, walked_score.too_early, walked_score.dont_know) == (10, 10, 11)
+    assert scores[lights.pk].shown
+    assert scores[lights.pk].value is None  # nobody judged it yet
+    page = Client().get(f"/j/chicago/accountability/scorecards/{scorecard.pk}/results/")
+    html = page.content.decode()
+    assert "Too early to say" in html
+    assert "Too few residents judged it yet." in html
+
+
+def test_the_rating_form_offers_too_early_and_dont_know(scorecard, agreed):
+    client = Client()
+    url = f"/j/chicago/accountability/scorecards/{scorecard.pk}/"
+    client.post(url, {"action": "start"})
+    page = client.get(url).content.decode()
+    assert "Too early to say" in page
+    assert "Don&#x27;t know" in page
+    response = client.post(url, {"commitment": agreed[0].pk, "value": "too_early"})
+    assert response.status_code == 302
+    assert Rating.objects.get(process=scorecard).value == "too_early"

@@ -71,10 +71,10 @@ def test_residents_rate_every_agreed_commitment_by_text(chicago, texting):
     scorecard = Process.objects.get(jurisdiction=chicago, kind="scorecard")
     assert "Reply 1 for English" in texting(scorecard, "start", sender="+13125550111")
     prompt = texting(scorecard, "1", sender="+13125550111")
-    assert "Reply 1 kept, 2 partly, 3 not kept" in prompt
+    assert "Reply 1 kept, 2 partly, 3 not kept, 4 too early to say, 5 don't know" in prompt
     texting(scorecard, "1", sender="+13125550111")
-    assert "rated every commitment" in texting(scorecard, "3", sender="+13125550111")
-    assert sorted(Rating.objects.values_list("value", flat=True)) == ["kept", "not_kept"]
+    assert "rated every commitment" in texting(scorecard, "4", sender="+13125550111")
+    assert sorted(Rating.objects.values_list("value", flat=True)) == ["kept", "too_early"]
 
 
 def test_unsigned_messages_are_refused(chicago, client):

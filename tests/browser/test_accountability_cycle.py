@@ -160,7 +160,7 @@ def test_the_whole_cycle_across_roles(browser, live_server, chicago, accounts, s
     council.get_by_role("button", name="Save").click()
     assert council.get_by_text("Proposed, waiting for both sides").first.is_visible()
     council.get_by_role("button", name="Vote to approve").click()
-    assert council.get_by_text("Proposed, waiting for both sides").first.is_visible()
+    assert council.get_by_text("Council approved, waiting for the owner").first.is_visible()
     commitment = Commitment.objects.get(title="Night outreach on every block")
     assert commitment.priority is not None
 

@@ -136,3 +136,32 @@ def test_results_page_and_ranking_api(demo_round):
     data = client.get(f"/api/jurisdictions/chicago/priority-rounds/{demo_round.pk}/ranking").json()
     assert data["comparisons"] == 40
     assert len(data["ideas"]) == 8
+
+
+def test_no_idea_is_ranked_before_anyone_compares(demo_round):
+    results = selectors.round_results(process=demo_round)
+    assert results.overall
+    assert all(row.rank is None for row in results.overall)
+    page = Client().get(f"/j/chicago/priorities/{demo_round.pk}/").content.decode()
+    assert "Not enough comparisons yet" in page
+    assert "<td>1</td>" not in page
+    data = Client().get(f"/api/jurisdictions/chicago/priority-rounds/{demo_round.pk}/ranking")
+    assert {idea["rank"] for idea in data.json()["ideas"]} == {None}
+
+
+def test_an_idea_never_compared_is_listed_below_the_ranked_ones(demo_round, accounts):
+    vote_many(demo_round, 80)
+    late = services.idea_seed(
+        user=accounts["facilitator"], process=demo_round, text_en="Late idea nobody compared"
+    )
+    overall = selectors.round_results(process=demo_round).overall
+    ranks = [row.rank for row in overall]
+    placed = [rank for rank in ranks if rank is not None]
+    assert placed == list(range(1, len(placed) + 1))
+    assert len(placed) >= 2
+    assert ranks[: len(placed)] == placed  # the ranked ideas first, by score
+    assert overall[-1].idea == late
+    assert overall[-1].rank is None
+    assert overall[-1].comparisons == 0
+    scores = [row.score.score for row in overall[: len(placed)]]
+    assert scores == sorted(scores, reverse=True)

@@ -8,9 +8,12 @@ from cpps.engines.ranking._bradley_terry import (
     fit_bradley_terry,
 )
 from cpps.engines.ranking._errors import RankingError, UnknownIdeaError
+from cpps.engines.ranking._evidence import ENOUGH_COMPARISONS, EvidenceSplit, split_by_evidence
 from cpps.engines.ranking._pairs import choose_next_pair
 
 __all__ = [
+    "ENOUGH_COMPARISONS",
+    "EvidenceSplit",
     "IdeaScore",
     "Ranking",
     "RankingError",
@@ -18,4 +21,5 @@ __all__ = [
     "WinCounts",
     "choose_next_pair",
     "fit_bradley_terry",
+    "split_by_evidence",
 ]
