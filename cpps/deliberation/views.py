@@ -357,16 +357,13 @@ def paper_resolve(request: HttpRequest, slug: str, pk: int, code: str) -> HttpRe
     if pair is None:
         raise Http404(code)
     first, second = pair
-    names = sorted(set(first) | set(second))
-    differing = [n for n in names if sorted(first.get(n, [])) != sorted(second.get(n, []))]
+    resolution = shared_paper.resolution_of(
+        first, second, request.POST.dict() if request.method == "POST" else None
+    )
+    differing, chosen = resolution.differing, resolution.chosen
     if request.method == "POST":
-        chosen = {}
-        for name in names:
-            pick = request.POST.get(name, "first" if name not in differing else "")
-            if pick not in {"first", "second"}:
-                messages.error(request, _("Choose one of the two entries for every difference."))
-                break
-            chosen[name] = (first if pick == "first" else second).get(name, [])
+        if chosen is None:
+            messages.error(request, _("Choose one of the two entries for every difference."))
         else:
             shared_paper.paper_entry_resolve(
                 user=request.user,

@@ -28,6 +28,8 @@ from cpps.listening.models import (
 from cpps.listening.printing import render_paper_forms
 from cpps.participation import paper as shared_paper
 from cpps.participation import web
+from cpps.participation.demographics import AREA_KEY
+from cpps.participation.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
 from cpps.participation.models import Channel
 from cpps.participation.selectors import eligibility_sentence
 from cpps.processes.models import Process, ProcessState
@@ -443,28 +445,43 @@ def paper_resolve(request: HttpRequest, slug: str, pk: int, code: str) -> HttpRe
     if pair is None:
         raise Http404(code)
     first, second = pair
-    names = sorted(set(first) | set(second))
-    differing = [n for n in names if sorted(first.get(n, [])) != sorted(second.get(n, []))]
+    resolution = shared_paper.resolution_of(
+        first, second, request.POST.dict() if request.method == "POST" else None
+    )
+    differing, chosen = resolution.differing, resolution.chosen
     if request.method == "POST":
-        chosen = {}
-        for name in names:
-            pick = request.POST.get(name, "first" if name not in differing else "")
-            if pick not in {"first", "second"}:
-                messages.error(request, _("Choose one of the two entries for every difference."))
-                break
-            chosen[name] = (first if pick == "first" else second).get(name, [])
+        if chosen is None:
+            messages.error(request, _("Choose one of the two entries for every difference."))
         else:
             paper.paper_entry_resolve(
                 user=request.user, process=process, form_code=code, values=chosen
             )
             messages.success(request, _("Form %(code)s is resolved and stored.") % {"code": code})
             return redirect("listening:paper", slug=slug, pk=pk)
+    labels = _paper_labels(process)
     rows = [
-        (name, ", ".join(first.get(name, [])) or "—", ", ".join(second.get(name, [])) or "—")
+        (
+            name,
+            labels.get(name, name),
+            ", ".join(first.get(name, [])) or "—",
+            ", ".join(second.get(name, [])) or "—",
+        )
         for name in differing
     ]
     context = {"jurisdiction": jurisdiction, "process": process, "code": code, "rows": rows}
     return render(request, "listening/paper_resolve.html", context)
+
+
+def _paper_labels(process: Process) -> dict[str, str]:
+    """What a facilitator reads for each field of a paper form: the question, not its key."""
+    language = _language()
+    labels = {
+        f"q_{question.key}": question.text(language)
+        for question in Question.objects.filter(instrument__process=process)
+    }
+    labels |= {f"about_{q.key}": str(q.label) for q in DEMOGRAPHIC_QUESTIONS}
+    labels[f"about_{AREA_KEY}"] = str(_("Where do you live?"))
+    return labels
 
 
 @require_safe

@@ -227,3 +227,30 @@ def differing_entries(
     if len(pair) != 2:
         return None
     return pair[0].values, pair[1].values
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """The facilitator's choice between two entries of one form: the fields where they differ,
+    and the values chosen for every field (None: a difference was left unchosen)."""
+
+    differing: list[str]
+    chosen: EntryValues | None
+
+
+def resolution_of(
+    first: EntryValues, second: EntryValues, picks: Mapping[str, str] | None
+) -> Resolution:
+    """Where two entries differ and, given the posted ``picks`` ("first" or "second" per field;
+    fields that agree default to the first), the values to store."""
+    names = sorted(set(first) | set(second))
+    differing = [n for n in names if sorted(first.get(n, [])) != sorted(second.get(n, []))]
+    if picks is None:
+        return Resolution(differing, None)
+    chosen = {}
+    for name in names:
+        pick = picks.get(name, "first" if name not in differing else "")
+        if pick not in {"first", "second"}:
+            return Resolution(differing, None)
+        chosen[name] = (first if pick == "first" else second).get(name, [])
+    return Resolution(differing, chosen)

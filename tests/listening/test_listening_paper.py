@@ -5,13 +5,14 @@ import re
 
 import pytest
 from django.test import Client
+from django.utils.html import escape
 from pypdf import PdfReader
 
 from cpps.accounts.models import User
 from cpps.accounts.services import membership_grant, user_create
 from cpps.common.errors import InvalidInputError, PermissionRefusedError
 from cpps.demo.listening import demo_form_code
-from cpps.listening.models import Answer, Response
+from cpps.listening.models import Answer, Question, Response
 from cpps.listening.paper import paper_entry_record
 from cpps.participation.models import PaperEntry
 from cpps.participation.paper import form_code_clean, form_code_new
@@ -76,6 +77,14 @@ def test_differing_entries_are_shown_and_resolved_by_a_facilitator(survey, keyer
     resolve = client.get(f"/j/chicago/surveys/{survey.pk}/paper/{code}/resolve/")
     assert b"First entry: 3" in resolve.content
     assert b"Second entry: 8" in resolve.content
+    # The facilitator reads the question, never its key.
+    night = Question.objects.filter(instrument__process=survey, key="safe_night").first()
+    assert night is not None
+    assert f"<legend>{escape(night.text('en'))}</legend>" in resolve.content.decode()
+    assert b"<legend>q_safe_night</legend>" not in resolve.content
+    undecided = client.post(f"/j/chicago/surveys/{survey.pk}/paper/{code}/resolve/", {})
+    assert "Choose one of the two entries for every difference." in undecided.content.decode()
+    assert not Response.objects.filter(process=survey, channel="paper").exists()
     client.post(f"/j/chicago/surveys/{survey.pk}/paper/{code}/resolve/", {"q_safe_night": "second"})
     response = Response.objects.get(process=survey, channel="paper")
     assert Answer.objects.get(response=response, question__key="safe_night").number == 8
