@@ -133,9 +133,9 @@ def _one(
     confidence: float,
     proportion: bool,
 ) -> Estimate:
-    n_all = int(round(float(f[~np.isnan(y)].sum())))
+    n_all = round(float(f[~np.isnan(y)].sum()))
     yd, wd, fd = y[mask], w[mask], f[mask]
-    n = int(round(float(fd.sum())))
+    n = round(float(fd.sum()))
     # Each row's weight times the number of answers it stands for (1 for single answers).
     mass = fd * wd
     weight = float(mass.sum())

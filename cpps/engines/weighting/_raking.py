@@ -177,7 +177,7 @@ def summarize_weights(
         squares = float(np.einsum("i,i->", weights, weights)) if n else 0.0
         present = weights
     else:
-        n = int(round(float(frequencies.sum())))
+        n = round(float(frequencies.sum()))
         total = float(np.einsum("i,i->", frequencies, weights))
         squares = float(np.einsum("i,i,i->", frequencies, weights, weights))
         present = weights[frequencies > 0]
@@ -243,7 +243,7 @@ def rake(
         coded = code_sample(sample, margins)
     base = _base_weights(base_weights, coded.n)
     counts = _row_frequencies(frequencies, coded.n)
-    people = coded.n if counts is None else int(round(float(counts.sum())))
+    people = coded.n if counts is None else round(float(counts.sum()))
     if people == 0:
         raise WeightingError("There are no answers to weight.")
     _check_bounds(cap, floor)
@@ -277,7 +277,7 @@ def rake(
     mass = float(weights.sum()) if counts is None else float(np.einsum("i,i->", counts, weights))
     weights *= people / mass
     at_bound = _at_bound(weights, cap, floor)
-    trimmed = int(at_bound.sum()) if counts is None else int(round(float(counts[at_bound].sum())))
+    trimmed = int(at_bound.sum()) if counts is None else round(float(counts[at_bound].sum()))
     return RakingResult(
         weights=weights,
         population_total=total,
