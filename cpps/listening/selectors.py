@@ -460,31 +460,52 @@ def seal_records(response_ids: Iterable[int]) -> list[dict[str, object]]:
     """
     ids = sorted(response_ids)
     answers: dict[int, list[list[object]]] = defaultdict(list)
-    for answer in (
+    # Plain rows rather than model instances: a seal reads tens of thousands of answers.
+    for response_id, *answer in (
         Answer.objects.filter(response_id__in=ids)
-        .select_related("question")
         .order_by("response_id", "question__position")
+        .values_list("response_id", "question__key", "choices", "number", "text", "skipped")
     ):
-        answers[answer.response_id].append(
-            [answer.question.key, answer.choices, answer.number, answer.text, answer.skipped]
+        answers[response_id].append(answer)
+    responses = (
+        Response.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "client_id",
+            "instrument__version",
+            "channel",
+            "language",
+            "area__code",
+            "completed_at",
+            "participant__pseudonym",
+            "participant__demographics",
         )
-    responses = Response.objects.filter(pk__in=ids).select_related(
-        "participant", "instrument", "area"
     )
     return [
         {
-            "response": response.pk,
-            "client_id": response.client_id,
-            "version": response.instrument.version,
-            "channel": response.channel,
-            "language": response.language,
-            "area": response.area.code if response.area else None,
-            "completed_at": response.completed_at.isoformat() if response.completed_at else None,
-            "participant": response.participant.pseudonym,
-            "demographics": response.participant.demographics,
-            "answers": answers[response.pk],
+            "response": pk,
+            "client_id": client_id,
+            "version": version,
+            "channel": channel,
+            "language": language,
+            "area": area,
+            "completed_at": completed_at.isoformat() if completed_at else None,
+            "participant": pseudonym,
+            "demographics": demographics,
+            "answers": answers[pk],
         }
-        for response in sorted(responses, key=lambda response: response.pk)
+        for (
+            pk,
+            client_id,
+            version,
+            channel,
+            language,
+            area,
+            completed_at,
+            pseudonym,
+            demographics,
+        ) in responses
     ]
 
 
@@ -672,9 +693,9 @@ def _scale_estimates(
     read one by one) and one unanswered row for the rest of the cell's people."""
     rows, values, frequencies = [], [], []
     numbered = np.zeros(len(cells.ids))
-    for (row, value), count in sorted(found.get(CountKind.NUMBER, {}).items()):
+    for (row, number), count in sorted(found.get(CountKind.NUMBER, {}).items()):
         rows.append(row)
-        values.append(float(value))
+        values.append(float(number))
         frequencies.append(count)
         numbered[row] += count
     for row in range(len(cells.ids)):

@@ -98,40 +98,62 @@ def _seal_tallied(response_ids: list[int]) -> Tallied:
 
 _CELLS = ResultCell._meta.db_table
 _COUNTS = ResultCount._meta.db_table
-# Adding to the counts in place: the same statement on PostgreSQL and SQLite.
-_ADD_CELL = f"""
+# Adding to the counts in place. The rows arrive as one array per column on PostgreSQL (one
+# statement however many rows), one row per execution on SQLite (in-process, so cheap).
+_ADD_CELLS = f"""
 INSERT INTO {_CELLS} (tally_id, area, age_band, sex, race_ethnicity, verified, respondents)
-VALUES (%s, %s, %s, %s, %s, %s, %s)
+{{rows}}
 ON CONFLICT (tally_id, area, age_band, sex, race_ethnicity, verified)
 DO UPDATE SET respondents = {_CELLS}.respondents + excluded.respondents
-"""  # noqa: S608 - table names come from the models; every value is a parameter
-_ADD_COUNT = f"""
-INSERT INTO {_COUNTS} (cell_id, question, kind, value, count) VALUES (%s, %s, %s, %s, %s)
-ON CONFLICT (cell_id, question, kind, value) DO UPDATE SET count = {_COUNTS}.count + excluded.count
-"""  # noqa: S608 - as above
+"""
+_ADD_COUNTS = f"""
+INSERT INTO {_COUNTS} (cell_id, question, kind, value, count) {{rows}}
+ON CONFLICT (cell_id, question, kind, value)
+DO UPDATE SET count = {_COUNTS}.count + excluded.count
+"""
+_CELL_TYPES = ("bigint", "text", "text", "text", "text", "boolean", "integer")
+_COUNT_TYPES = ("bigint", "text", "text", "text", "integer")
+
+
+def _add(statement: str, types: tuple[str, ...], rows: list[tuple[str | int | bool, ...]]) -> None:
+    if not rows:
+        return
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            arrays = ", ".join(f"%s::{kind}[]" for kind in types)
+            cursor.execute(
+                # Table names come from the models, types from the constants; values are bound.
+                statement.format(rows=f"SELECT * FROM unnest({arrays})"),  # noqa: S608
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        else:
+            values = "VALUES (" + ", ".join(["%s"] * len(types)) + ")"
+            cursor.executemany(statement.format(rows=values), rows)
 
 
 def _store(tally: ResultTally, tallied: Tallied) -> None:
     """Add counted answers to the tally's stored counts (the caller holds the survey's lock)."""
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            _ADD_CELL, [(tally.pk, *cell, count) for cell, count in tallied.cells.items()]
-        )
-        ids = _cell_ids(tally)
-        cursor.executemany(
-            _ADD_COUNT,
-            [
-                (ids[cell], key, kind, value, count)
-                for (cell, key, kind, value), count in tallied.counts.items()
-            ],
-        )
+    _add(
+        _ADD_CELLS,
+        _CELL_TYPES,
+        [(tally.pk, *cell, count) for cell, count in tallied.cells.items()],
+    )
+    ids = _cell_ids(tally)
+    _add(
+        _ADD_COUNTS,
+        _COUNT_TYPES,
+        [
+            (ids[cell], key, kind, value, count)
+            for (cell, key, kind, value), count in tallied.counts.items()
+        ],
+    )
 
 
 def _cell_ids(tally: ResultTally) -> dict[CellKey, int]:
     rows = ResultCell.objects.filter(tally=tally).values_list(
         "pk", "area", *CELL_VARIABLES, "verified"
     )
-    return {tuple(row[1:]): row[0] for row in rows}  # type: ignore[misc]
+    return {tuple(row[1:]): row[0] for row in rows}
 
 
 def tally_fold(

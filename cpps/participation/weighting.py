@@ -104,9 +104,9 @@ def weighting_margins(
         values = [r.groups.get(variable, "") for r in respondents]
         values = [value if value in targets else UNKNOWN for value in values]
         sample: Counter[str] = Counter()
-        for value, count in zip(values, people, strict=True):
+        for value, standing_for in zip(values, people, strict=True):
             if value != UNKNOWN:
-                sample[value] += count
+                sample[value] += standing_for
         known = sum(sample.values())
         if known < MIN_CELL:
             continue

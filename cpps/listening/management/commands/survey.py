@@ -11,7 +11,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from cpps.listening.models import SURVEY_KIND
 from cpps.listening.selectors import response_seals_verify
 from cpps.listening.services import responses_seal_pending
-from cpps.listening.tallies import results_rebuild, results_refresh_run, results_verify
+from cpps.listening.tallies import (
+    TallyProblem,
+    results_rebuild,
+    results_refresh_run,
+    results_verify,
+)
 from cpps.processes.models import Process
 
 
@@ -44,15 +49,16 @@ class Command(BaseCommand):
             sealed = responses_seal_pending()
             self.stdout.write(self.style.SUCCESS(f"Sealed {sealed} responses."))
         elif action == "verify-seals":
-            checked, problems = response_seals_verify()
-            if problems:
+            checked, broken = response_seals_verify()
+            if broken:
                 raise CommandError(
-                    "Broken seals:\n" + "\n".join(str(problem) for problem in problems)
+                    "Broken seals:\n" + "\n".join(str(problem) for problem in broken)
                 )
             self.stdout.write(self.style.SUCCESS(f"All {checked} response seals are intact."))
         elif action == "verify-results":
             surveys = self._surveys(options.get("survey"))
-            checked, problems = 0, []
+            checked = 0
+            problems: list[TallyProblem] = []
             for survey in surveys:
                 counted, found = results_verify(process=survey)
                 checked += counted
