@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -139,6 +139,9 @@ class SurveyResults:
     weighting: Weighting
     threshold: int
     questions: list[QuestionResult]
+    # Which stored counts these results describe ("" when computed from every answer): pages
+    # may keep what they render of them under this name.
+    version: str = ""
 
 
 def _completed(process: Process, *, verified_only: bool = False) -> QuerySet[Response]:
@@ -775,15 +778,18 @@ def survey_results(
         .first()
     )
     document = snapshot.document if snapshot is not None else None
+    version = f"stored-{snapshot.tally_version}" if snapshot is not None else ""
     if document is None or not _describes(document, questions):
         # Not refreshed yet (or the questions changed since): compute from the counts now.
         tally = ResultTally.objects.filter(process=process).first()
         if tally is None:
-            document = _NOTHING_SEALED
+            document, version = _NOTHING_SEALED, "none"
         else:
             tally.process = process
             document = results_compute(tally=tally, verified_only=verified_only)
-    return _results_of(process, document, questions, language)
+            version = f"counted-{tally.version}"
+    results = _results_of(process, document, questions, language)
+    return replace(results, version=version)
 
 
 def _describes(document: dict[str, Any], questions: list[Question]) -> bool:

@@ -273,3 +273,29 @@ def test_trends_follow_a_standard_question_across_waves(citywide, survey, accoun
     assert day.points[1].answered == 12
     in_eight = survey_trends(jurisdiction=citywide.jurisdiction, language="en", area_code="8")
     assert all(point.figure.group.startswith("8 ") for t in in_eight for point in t.points)
+
+
+def test_the_page_shows_new_figures_as_soon_as_they_are_stored(
+    survey, accounts, django_capture_on_commit_callbacks
+):
+    """The page keeps its rendered figures under the stored counts' version, so a new seal
+    shows at once."""
+    from django.test import Client
+
+    client = Client()
+    client.force_login(accounts["facilitator"])
+    page = f"/j/chicago/surveys/{survey.pk}/results/"
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(10):
+            submit(survey, f"tally-page-{n:02d}")
+        responses_seal(process=survey)
+    before = client.get(page).content.decode()
+    assert survey_results(process=survey, language="en").version == "stored-1"
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(10, 25):
+            submit(survey, f"tally-page-{n:02d}")
+        responses_seal(process=survey)
+    after = client.get(page).content.decode()
+    assert survey_results(process=survey, language="en").version == "stored-2"
+    assert before.count(">10<") > after.count(">10<")
+    assert ">25<" in after
