@@ -8,7 +8,8 @@ folds its answers into the results' counts, and the stored results are then refr
 
 At each size it measures:
 
-- the results page through gunicorn with wrk at concurrency 16 (p50 / p95 / p99, requests/s);
+- the results page through gunicorn with wrk at concurrency 16 (p50 / p95 / p99, requests/s),
+  and the jurisdiction's home page the same way: the floor of the machine at that moment;
 - the old computation in the same run: every answer read into Python and weighted row by row
   (`survey_results_from_answers`), timed in-process (up to 100,000: at a million it takes minutes);
 - that both give the same published results (the JSON export, figure by figure);
@@ -318,6 +319,8 @@ def main() -> int:
             with gunicorn(url, workers=args.workers) as server:
                 run_wrk(SCRIPT, server, 2, env, tag="warm")
                 page = run_wrk(SCRIPT, server, args.seconds, env, tag=f"n{size}")
+                # The floor on this machine now: the jurisdiction's home page, same server.
+                home = run_wrk(SCRIPT, server, args.seconds, {**env, "RESULTS_PATH": "/j/chicago/"})
             row = {
                 "responses": size,
                 "page_p50_ms": page["p50_ms"],
@@ -325,6 +328,7 @@ def main() -> int:
                 "page_p99_ms": page["p99_ms"],
                 "page_rps": round(page["ok"] / page["seconds"], 1),
                 "page_errors": page["bad"] + page["socket_errors"],
+                "home_page_p95_ms": home["p95_ms"],
                 "old_way_s": None if old_seconds is None else round(old_seconds, 2),
                 "identical": None if old is None else old == new,
                 "last_seal_with_fold_s": round(seal_seconds, 2),
@@ -335,14 +339,15 @@ def main() -> int:
     print("after:", machine_load())
     print(
         f"\n{'responses':>10} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'req/s':>7} "
-        f"{'old way s':>10} {'same':>5} {'seal+fold s':>11} {'refresh s':>9}"
+        f"{'home p95':>9} {'old way s':>10} {'same':>5} {'seal+fold s':>11} {'refresh s':>9}"
     )
     for row in rows:
         old_text = "-" if row["old_way_s"] is None else f"{row['old_way_s']:.2f}"
         same = "-" if row["identical"] is None else ("yes" if row["identical"] else "NO")
         print(
             f"{row['responses']:>10,} {row['page_p50_ms']:>8.1f} {row['page_p95_ms']:>8.1f} "
-            f"{row['page_p99_ms']:>8.1f} {row['page_rps']:>7} {old_text:>10} {same:>5} "
+            f"{row['page_p99_ms']:>8.1f} {row['page_rps']:>7} "
+            f"{row['home_page_p95_ms']:>9.1f} {old_text:>10} {same:>5} "
             f"{row['last_seal_with_fold_s']:>11.2f} {row['refresh_s']:>9.2f}"
         )
     largest = rows[-1]
