@@ -196,3 +196,115 @@ class Answer(models.Model):
 
     def __str__(self) -> str:
         return f"answer {self.pk}"
+
+
+# --- Stored results ----------------------------------------------------------------------------
+
+
+class RefreshState(models.TextChoices):
+    IDLE = "idle", _("Up to date or waiting")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+
+
+class ResultTally(models.Model):
+    """A survey's answers counted as they are sealed, so its results are read, not recomputed.
+
+    ``version`` grows with every change of the counts (a folded seal, a rebuild, a new published
+    version of the questions); the stored results say which version they were computed from.
+    ``sealed_through`` is the last seal folded in, so folding the same seal twice changes nothing.
+    """
+
+    process = models.OneToOneField(
+        Process, on_delete=models.CASCADE, primary_key=True, related_name="result_tally"
+    )
+    responses = models.PositiveIntegerField(default=0)
+    sealed_through = models.PositiveIntegerField(default=0)
+    version = models.PositiveBigIntegerField(default=0)
+    refreshed_version = models.PositiveBigIntegerField(default=0)
+    refresh_state = models.CharField(
+        max_length=10, choices=RefreshState.choices, default=RefreshState.IDLE
+    )
+    refresh_started_at = models.DateTimeField(null=True, blank=True)
+    refresh_error = models.CharField(max_length=500, blank=True)
+
+    def __str__(self) -> str:
+        return f"tally of {self.process_id} v{self.version}"
+
+    @property
+    def stale(self) -> bool:
+        return self.version > self.refreshed_version
+
+
+class ResultCell(models.Model):
+    """The sealed responses of one census cell: the combination of area and demographic
+    categories that weighting works with ("" where the resident did not say), and whether
+    residency was verified."""
+
+    tally = models.ForeignKey(ResultTally, on_delete=models.CASCADE, related_name="cells")
+    area = models.CharField(max_length=40, blank=True)
+    age_band = models.CharField(max_length=40, blank=True)
+    sex = models.CharField(max_length=40, blank=True)
+    race_ethnicity = models.CharField(max_length=40, blank=True)
+    verified = models.BooleanField(default=False)
+    respondents = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tally", "area", "age_band", "sex", "race_ethnicity", "verified"],
+                name="result_cell_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"cell {self.pk} of {self.tally_id}"
+
+
+class CountKind(models.TextChoices):
+    ANSWERED = "a", _("Answered")
+    NUMBER = "n", _("Number on the scale")
+    CHOICE = "c", _("Option chosen")
+
+
+class ResultCount(models.Model):
+    """How many sealed answers of one cell to one question (by key) were given (``a``), gave a
+    number (``n``, ``value`` the number) or chose an option (``c``, ``value`` the option)."""
+
+    cell = models.ForeignKey(ResultCell, on_delete=models.CASCADE, related_name="counts")
+    question = models.CharField(max_length=60)
+    kind = models.CharField(max_length=1, choices=CountKind.choices)
+    value = models.CharField(max_length=100, blank=True)
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["cell", "question", "kind", "value"], name="result_count_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.question} {self.kind}{self.value}: {self.count}"
+
+
+class ResultSnapshot(models.Model):
+    """A survey's results computed from its counts, in no language and nothing withheld yet:
+    pages label them and apply the small-cell rule as they read them."""
+
+    tally = models.ForeignKey(ResultTally, on_delete=models.CASCADE, related_name="snapshots")
+    verified_only = models.BooleanField(default=False)
+    tally_version = models.PositiveBigIntegerField()
+    computed_at = models.DateTimeField()
+    seconds = models.FloatField(default=0.0)
+    document = models.JSONField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tally", "verified_only"], name="result_snapshot_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"results of {self.tally_id} v{self.tally_version}"

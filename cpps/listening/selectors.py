@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, Q, QuerySet
+import numpy as np
+from django.db.models import QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -18,16 +19,21 @@ from cpps.common.hooks import IntegrityReport
 from cpps.common.memo import BriefMemo
 from cpps.engines.auditchain import batch_digest
 from cpps.engines.privacy import SuppressedTable
-from cpps.engines.weighting import RepresentationRow
+from cpps.engines.weighting import Estimate, RepresentationRow
 from cpps.jurisdictions.models import Area
 from cpps.listening.models import (
     SURVEY_KIND,
     Answer,
+    CountKind,
     Instrument,
     Question,
     QuestionKind,
     Response,
     ResponseSeal,
+    ResultCell,
+    ResultCount,
+    ResultSnapshot,
+    ResultTally,
 )
 from cpps.participation.demographics import QUESTIONS as DEMOGRAPHIC_QUESTIONS
 from cpps.participation.weighting import (
@@ -36,10 +42,14 @@ from cpps.participation.weighting import (
     Respondent,
     Weighting,
     census_weights,
+    mean_estimates,
     mean_figures,
+    mean_figures_of,
     missing_groups,
     process_areas,
     process_census,
+    share_estimate,
+    share_figure,
     share_figures,
 )
 from cpps.processes.models import Process
@@ -129,6 +139,9 @@ class SurveyResults:
     weighting: Weighting
     threshold: int
     questions: list[QuestionResult]
+    # Which stored counts these results describe ("" when computed from every answer): pages
+    # may keep what they render of them under this name.
+    version: str = ""
 
 
 def _completed(process: Process, *, verified_only: bool = False) -> QuerySet[Response]:
@@ -168,15 +181,14 @@ def _respondents(
     return ids, respondents
 
 
-def survey_results(
+def survey_results_from_answers(
     *,
     process: Process,
     language: str,
     verified_only: bool = False,
 ) -> SurveyResults:
-    """Weighted results for every question of every published version, by question key; with
-    ``verified_only``, from verified residents' answers alone. Small groups are withheld by the
-    one rule of `cpps.common.disclosure`."""
+    """`survey_results` computed from every completed response's answers, one row each: the
+    reference the stored counts are checked against (tests, benchmarks). Never for a page."""
     threshold = small_cell_threshold()
     ids, respondents = _respondents(process, verified_only=verified_only)
     weighting = census_weights(respondents, survey_census(process))
@@ -187,7 +199,6 @@ def survey_results(
     questions = _latest_questions(process)
     areas = {area.code: area.name for area in survey_areas(process)}
     labels = _group_labels() | {"area": areas}
-    titles = _variable_titles()
     results = []
     for question in questions:
         given = answers.get(question.key, {})
@@ -209,26 +220,14 @@ def survey_results(
                 for variable in CENSUS_VARIABLES
             }
             overall, by = mean_figures(values, weighting.weights, groups)
-            breakdowns = [
-                Breakdown(
-                    variable,
-                    titles[variable],
-                    [
-                        _relabel(f, labels.get(variable, {}))
-                        for f in _ordered(by[variable], labels.get(variable, {}))
-                    ],
-                )
-                for variable in CENSUS_VARIABLES
-                if by.get(variable)
-            ]
-            low, high = question.scale_labels(language)
             results.append(
-                QuestionResult(
-                    **common,  # type: ignore[arg-type]
+                _scale_result(
+                    common,
+                    question=question,
+                    language=language,
                     overall=overall,
-                    breakdowns=breakdowns,
-                    low_label=low,
-                    high_label=high,
+                    by=by,
+                    labels=labels,
                 )
             )
             continue
@@ -250,6 +249,38 @@ def survey_results(
     return SurveyResults(process, len(ids), weighting, threshold, results)
 
 
+def _scale_result(
+    common: dict[str, Any],
+    *,
+    question: Question,
+    language: str,
+    overall: Figure,
+    by: dict[str, list[Figure]],
+    labels: dict[str, dict[str, str]],
+) -> QuestionResult:
+    titles = _variable_titles()
+    breakdowns = [
+        Breakdown(
+            variable,
+            titles[variable],
+            [
+                _relabel(f, labels.get(variable, {}))
+                for f in _ordered(by[variable], labels.get(variable, {}))
+            ],
+        )
+        for variable in CENSUS_VARIABLES
+        if by.get(variable)
+    ]
+    low, high = question.scale_labels(language)
+    return QuestionResult(
+        **common,
+        overall=overall,
+        breakdowns=breakdowns,
+        low_label=low,
+        high_label=high,
+    )
+
+
 def _ordered(figures: list[Figure], labels: dict[str, str]) -> list[Figure]:
     order = {value: index for index, value in enumerate(labels)}
     return sorted(figures, key=lambda f: (order.get(f.group, len(order)), f.group))
@@ -268,20 +299,24 @@ def _area_table(
     areas: dict[str, str],
 ) -> SuppressedTable | None:
     """Answer counts by area and option, with small cells (and their complements) withheld."""
-    codes = [code for code in areas if any(r.groups.get("area") == code for r in respondents)]
+    column_of = {value: i for i, (value, _label) in enumerate(options)}
+    by_code: dict[str, list[int]] = {}
+    for respondent, picked in zip(respondents, chosen, strict=True):
+        counts = by_code.setdefault(respondent.groups.get("area", ""), [0] * len(options))
+        for value in picked or ():
+            counts[column_of[value]] += 1
+    return _area_table_of(by_code, options, areas)
+
+
+def _area_table_of(
+    by_code: dict[str, list[int]], options: list[tuple[str, str]], areas: dict[str, str]
+) -> SuppressedTable | None:
+    """The counts of the areas with respondents, in the areas' order, as published."""
+    codes = [code for code in areas if code in by_code]
     if not codes:
         return None
-    row_of = {code: i for i, code in enumerate(codes)}
-    column_of = {value: i for i, (value, _label) in enumerate(options)}
-    cells = [[0] * len(options) for _code in codes]
-    for respondent, picked in zip(respondents, chosen, strict=True):
-        code = respondent.groups.get("area", "")
-        if picked is None or code not in row_of:
-            continue
-        for value in picked:
-            cells[row_of[code]][column_of[value]] += 1
     return counts_suppressed(
-        cells,
+        [by_code[code] for code in codes],
         row_labels=[areas[code] for code in codes],
         column_labels=[label for _value, label in options],
     )
@@ -317,8 +352,15 @@ def survey_representativeness(
 ) -> list[RepresentationLine]:
     """Who is missing so far (community roles, while the survey runs)."""
     require(user, Action.CONVENE_PROCESS, process.jurisdiction)
-    _ids, respondents = _respondents(process)
-    rows: list[RepresentationRow] = missing_groups(respondents, survey_census(process))
+    tally = ResultTally.objects.filter(process=process).first()
+    cells = (
+        _tally_cells(tally, verified_only=False)
+        if tally is not None
+        else _Cells([], [], np.zeros(0))
+    )
+    rows: list[RepresentationRow] = missing_groups(
+        cells.respondents, survey_census(process), counts=[int(n) for n in cells.people]
+    )
     labels = _group_labels() | {"area": {a.code: a.name for a in survey_areas(process)}}
     titles = {
         "area": _("Area"),
@@ -341,7 +383,25 @@ def survey_representativeness(
 
 
 def response_count(*, process: Process, verified_only: bool = False) -> int:
-    return _completed(process, verified_only=verified_only).count()
+    """Sent responses: those the counts hold (every sealed one) and those awaiting a seal."""
+    return _sealed_count(process, verified_only=verified_only) + _waiting(
+        process, verified_only=verified_only
+    )
+
+
+def _sealed_count(process: Process, *, verified_only: bool = False) -> int:
+    if verified_only:
+        total = ResultCell.objects.filter(tally__process=process, verified=True).aggregate(
+            total=Sum("respondents")
+        )["total"]
+        return int(total or 0)
+    tally = ResultTally.objects.filter(process=process).values_list("responses", flat=True)
+    return int(next(iter(tally), 0))
+
+
+def _waiting(process: Process, *, verified_only: bool = False) -> int:
+    """Sent responses not yet sealed (read through the index of unsealed responses)."""
+    return _completed(process, verified_only=verified_only).filter(seal__isnull=True).count()
 
 
 @dataclass(frozen=True)
@@ -353,14 +413,10 @@ class SealSummary:
 
 def seal_summary(*, process: Process) -> SealSummary:
     """How many sent responses the public record already vouches for, and how many await it."""
-    counts = _completed(process).aggregate(
-        sealed=Count("pk", filter=Q(seal__isnull=False)),
-        waiting=Count("pk", filter=Q(seal__isnull=True)),
-    )
     return SealSummary(
-        sealed=counts["sealed"],
+        sealed=_sealed_count(process),
         seals=ResponseSeal.objects.filter(process=process).count(),
-        waiting=counts["waiting"],
+        waiting=_waiting(process),
     )
 
 
@@ -407,31 +463,52 @@ def seal_records(response_ids: Iterable[int]) -> list[dict[str, object]]:
     """
     ids = sorted(response_ids)
     answers: dict[int, list[list[object]]] = defaultdict(list)
-    for answer in (
+    # Plain rows rather than model instances: a seal reads tens of thousands of answers.
+    for response_id, *answer in (
         Answer.objects.filter(response_id__in=ids)
-        .select_related("question")
         .order_by("response_id", "question__position")
+        .values_list("response_id", "question__key", "choices", "number", "text", "skipped")
     ):
-        answers[answer.response_id].append(
-            [answer.question.key, answer.choices, answer.number, answer.text, answer.skipped]
+        answers[response_id].append(answer)
+    responses = (
+        Response.objects.filter(pk__in=ids)
+        .order_by("pk")
+        .values_list(
+            "pk",
+            "client_id",
+            "instrument__version",
+            "channel",
+            "language",
+            "area__code",
+            "completed_at",
+            "participant__pseudonym",
+            "participant__demographics",
         )
-    responses = Response.objects.filter(pk__in=ids).select_related(
-        "participant", "instrument", "area"
     )
     return [
         {
-            "response": response.pk,
-            "client_id": response.client_id,
-            "version": response.instrument.version,
-            "channel": response.channel,
-            "language": response.language,
-            "area": response.area.code if response.area else None,
-            "completed_at": response.completed_at.isoformat() if response.completed_at else None,
-            "participant": response.participant.pseudonym,
-            "demographics": response.participant.demographics,
-            "answers": answers[response.pk],
+            "response": pk,
+            "client_id": client_id,
+            "version": version,
+            "channel": channel,
+            "language": language,
+            "area": area,
+            "completed_at": completed_at.isoformat() if completed_at else None,
+            "participant": pseudonym,
+            "demographics": demographics,
+            "answers": answers[pk],
         }
-        for response in sorted(responses, key=lambda response: response.pk)
+        for (
+            pk,
+            client_id,
+            version,
+            channel,
+            language,
+            area,
+            completed_at,
+            pseudonym,
+            demographics,
+        ) in responses
     ]
 
 
@@ -488,3 +565,380 @@ def response_seals_integrity() -> IntegrityReport:
         checked=checked,
         problems=tuple(str(problem) for problem in problems),
     )
+
+
+# --- Results from the stored counts --------------------------------------------------------------
+
+# The census variables a cell records besides the area, in `CENSUS_VARIABLES` order.
+CELL_VARIABLES = ("age_band", "sex", "race_ethnicity")
+_ESTIMATE_FIELDS = tuple(field.name for field in fields(Estimate))
+
+
+@dataclass(frozen=True)
+class _Cells:
+    """A tally's census cells (optionally the verified ones only) as the engine's rows."""
+
+    ids: list[int]
+    respondents: list[Respondent]
+    people: np.ndarray
+
+    def column(self, variable: str) -> list[str]:
+        return [r.groups.get(variable, "") for r in self.respondents]
+
+
+def _tally_cells(tally: ResultTally, *, verified_only: bool) -> _Cells:
+    rows = ResultCell.objects.filter(tally=tally, respondents__gt=0)
+    if verified_only:
+        rows = rows.filter(verified=True)
+    ids, respondents, people = [], [], []
+    for pk, area, *groups, count in rows.order_by("pk").values_list(
+        "pk", "area", *CELL_VARIABLES, "respondents"
+    ):
+        ids.append(pk)
+        respondents.append(
+            Respondent(groups={"area": area} | dict(zip(CELL_VARIABLES, groups, strict=True)))
+        )
+        people.append(count)
+    return _Cells(ids, respondents, np.asarray(people, dtype=np.float64))
+
+
+def _estimate_dump(estimate: Estimate | None) -> list[object] | None:
+    """An estimate as JSON (non-finite numbers as null: PostgreSQL's JSON has no NaN)."""
+    if estimate is None:
+        return None
+    values = [getattr(estimate, name) for name in _ESTIMATE_FIELDS]
+    return [v if not isinstance(v, float) or np.isfinite(v) else None for v in values]
+
+
+def _estimate_load(stored: list[object] | None) -> Estimate | None:
+    if stored is None:
+        return None
+    values = dict(zip(_ESTIMATE_FIELDS, stored, strict=True))
+    for name in ("population_share", "value", "standard_error", "low", "high"):
+        values[name] = float("nan") if values[name] is None else values[name]
+    for name in ("design_effect", "effective_n"):
+        values[name] = float("nan") if values[name] is None else values[name]
+    return Estimate(**values)  # type: ignore[arg-type]
+
+
+def results_compute(*, tally: ResultTally, verified_only: bool = False) -> dict[str, Any]:
+    """A survey's results from its counts, as the document a `ResultSnapshot` stores: weighted
+    to the census exactly as `survey_results_from_answers` weights the answers one by one, in
+    no language and with nothing withheld yet. Costs the number of census cells, not answers."""
+    process = tally.process
+    cells = _tally_cells(tally, verified_only=verified_only)
+    weighting = census_weights(
+        cells.respondents, survey_census(process), counts=[int(n) for n in cells.people]
+    )
+    row_of = {pk: index for index, pk in enumerate(cells.ids)}
+    given: dict[str, dict[str, dict[tuple[int, str], int]]] = defaultdict(lambda: defaultdict(dict))
+    counts = ResultCount.objects.filter(cell__tally=tally, cell__respondents__gt=0)
+    if verified_only:
+        counts = counts.filter(cell__verified=True)
+    for cell_id, key, kind, value, count in counts.values_list(
+        "cell_id", "question", "kind", "value", "count"
+    ):
+        if count:
+            given[key][kind][(row_of[cell_id], value)] = count
+    questions: dict[str, dict[str, Any]] = {}
+    for question in _latest_questions(process):
+        found = given.get(question.key, {})
+        answered = np.zeros(len(cells.ids))
+        for (row, _value), count in found.get(CountKind.ANSWERED, {}).items():
+            answered[row] = count
+        entry: dict[str, Any] = {"kind": question.kind, "answered": int(answered.sum())}
+        if question.kind == QuestionKind.TEXT or not answered.any():
+            questions[question.key] = entry
+            continue
+        if question.kind == QuestionKind.SCALE:
+            entry["means"] = _scale_estimates(cells, weighting.weights, answered, found)
+        else:
+            options = [str(choice["value"]) for choice in question.choices]
+            chosen = {
+                option: _column_of(found.get(CountKind.CHOICE, {}), option, len(cells.ids))
+                for option in options
+            }
+            entry["options"] = options
+            entry["shares"] = [
+                _estimate_dump(_share_estimate(weighting.weights, answered, chosen[option], cells))
+                for option in options
+            ]
+            entry["by_area"] = _area_counts(cells, options, chosen)
+        questions[question.key] = entry
+    return {
+        "responses": int(cells.people.sum()),
+        "weighting": {
+            "weighted": weighting.weighted,
+            "variables": list(weighting.variables),
+            "design_effect": weighting.design_effect,
+            "effective_n": weighting.effective_n,
+            "note": weighting.note,
+        },
+        "questions": questions,
+    }
+
+
+def _column_of(found: dict[tuple[int, str], int], value: str, rows: int) -> np.ndarray:
+    column = np.zeros(rows)
+    for (row, given), count in found.items():
+        if given == value:
+            column[row] += count
+    return column
+
+
+def _scale_estimates(
+    cells: _Cells,
+    weights: np.ndarray,
+    answered: np.ndarray,
+    found: dict[str, dict[tuple[int, str], int]],
+) -> list[list[object] | None]:
+    """Per cell, one row per number given (a missing number counts as 0, as the answers are
+    read one by one) and one unanswered row for the rest of the cell's people."""
+    rows, values, frequencies = [], [], []
+    numbered = np.zeros(len(cells.ids))
+    for (row, number), count in sorted(found.get(CountKind.NUMBER, {}).items()):
+        rows.append(row)
+        values.append(float(number))
+        frequencies.append(count)
+        numbered[row] += count
+    for row in range(len(cells.ids)):
+        for value, count in (
+            (0.0, answered[row] - numbered[row]),
+            (np.nan, cells.people[row] - answered[row]),
+        ):
+            if count > 0:
+                rows.append(row)
+                values.append(value)
+                frequencies.append(count)
+    index = np.asarray(rows, dtype=np.int64)
+    groups = {
+        variable: [cells.respondents[row].groups.get(variable, "") for row in rows]
+        for variable in CENSUS_VARIABLES
+    }
+    estimates = mean_estimates(values, weights[index], groups, counts=frequencies)
+    return [_estimate_dump(estimate) for estimate in estimates]
+
+
+def _share_estimate(
+    weights: np.ndarray, answered: np.ndarray, chosen: np.ndarray, cells: _Cells
+) -> Estimate | None:
+    """Per cell, the answers choosing the option (1), the others (0) and the unanswered (NaN)."""
+    frequencies = np.concatenate([chosen, answered - chosen, cells.people - answered])
+    indicator = np.repeat([1.0, 0.0, np.nan], len(cells.ids))
+    keep = frequencies > 0
+    return share_estimate(indicator[keep], np.tile(weights, 3)[keep], counts=frequencies[keep])
+
+
+def _area_counts(
+    cells: _Cells, options: list[str], chosen: dict[str, np.ndarray]
+) -> dict[str, list[int]]:
+    """Answers choosing each option per area code, for every area with respondents."""
+    table: dict[str, list[int]] = {}
+    for row, respondent in enumerate(cells.respondents):
+        code = respondent.groups.get("area", "")
+        if not code:
+            continue
+        counts = table.setdefault(code, [0] * len(options))
+        for column, option in enumerate(options):
+            counts[column] += int(chosen[option][row])
+    return table
+
+
+_NOTHING_SEALED: dict[str, Any] = {
+    "responses": 0,
+    "weighting": {
+        "weighted": False,
+        "variables": [],
+        "design_effect": 1.0,
+        "effective_n": 0.0,
+        "note": "too_few",
+    },
+    "questions": {},
+}
+
+
+def survey_results(
+    *,
+    process: Process,
+    language: str,
+    verified_only: bool = False,
+) -> SurveyResults:
+    """Weighted results for every question of every published version, by question key; with
+    ``verified_only``, from verified residents' answers alone. Small groups are withheld by the
+    one rule of `cpps.common.disclosure`.
+
+    Read from the results stored for the survey (computed from the counts of its sealed
+    answers, see `cpps.listening.tallies`), so a page costs the same at a million answers as at
+    a hundred; answers still waiting for the next seal (a minute at most) are not in them yet.
+    """
+    questions = _latest_questions(process)
+    snapshot = (
+        ResultSnapshot.objects.filter(tally__process=process, verified_only=verified_only)
+        .only("document")
+        .first()
+    )
+    document = snapshot.document if snapshot is not None else None
+    version = f"stored-{snapshot.tally_version}" if snapshot is not None else ""
+    if document is None or not _describes(document, questions):
+        # Not refreshed yet (or the questions changed since): compute from the counts now.
+        tally = ResultTally.objects.filter(process=process).first()
+        if tally is None:
+            document, version = _NOTHING_SEALED, "none"
+        else:
+            tally.process = process
+            document = results_compute(tally=tally, verified_only=verified_only)
+            version = f"counted-{tally.version}"
+    results = _results_of(process, document, questions, language)
+    return replace(results, version=version)
+
+
+def _describes(document: dict[str, Any], questions: list[Question]) -> bool:
+    """Whether stored results were computed for these questions (kinds and options)."""
+    stored = document["questions"]
+    return all(
+        question.key in stored
+        and stored[question.key]["kind"] == question.kind
+        and stored[question.key].get("options", [str(c["value"]) for c in question.choices])
+        == [str(c["value"]) for c in question.choices]
+        for question in questions
+    )
+
+
+def _results_of(
+    process: Process, document: dict[str, Any], questions: list[Question], language: str
+) -> SurveyResults:
+    """Stored results labelled in ``language``, small groups withheld by the one rule."""
+    areas = {area.code: area.name for area in survey_areas(process)}
+    labels = _group_labels() | {"area": areas}
+    results = []
+    for question in questions:
+        entry = document["questions"].get(question.key, {})
+        common: dict[str, Any] = {
+            "key": question.key,
+            "kind": question.kind,
+            "text": question.text(language),
+            "answered": int(entry.get("answered", 0)),
+        }
+        if "means" in entry:
+            estimates = [_estimate_load(e) for e in entry["means"]]
+            overall, by = mean_figures_of(
+                [e for e in estimates if e is not None], list(CENSUS_VARIABLES)
+            )
+            results.append(
+                _scale_result(
+                    common,
+                    question=question,
+                    language=language,
+                    overall=overall,
+                    by=by,
+                    labels=labels,
+                )
+            )
+        elif "shares" in entry:
+            options = question.choice_labels(language)
+            figures = [
+                share_figure(_estimate_load(stored), value)
+                for (value, _label), stored in zip(options, entry["shares"], strict=True)
+            ]
+            results.append(
+                QuestionResult(
+                    **common,
+                    options=[
+                        (label, figure)
+                        for (_value, label), figure in zip(options, figures, strict=True)
+                    ],
+                    by_area=_area_table_of(entry["by_area"], options, areas),
+                )
+            )
+        else:
+            results.append(QuestionResult(**common))
+    stored = document["weighting"]
+    weighting = Weighting(
+        weights=np.ones(0),
+        weighted=bool(stored["weighted"]),
+        variables=tuple(stored["variables"]),
+        design_effect=float(stored["design_effect"]),
+        effective_n=float(stored["effective_n"]),
+        note=str(stored["note"]),
+    )
+    return SurveyResults(
+        process, int(document["responses"]), weighting, small_cell_threshold(), results
+    )
+
+
+# --- Trends across waves -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One wave's weighted figure for a question (withheld like any figure of a small group)."""
+
+    process: Process
+    figure: Figure
+    # Answers behind the figure (0 when the area's figure is withheld).
+    answered: int
+
+
+@dataclass(frozen=True)
+class QuestionTrend:
+    """A standard question (linked across surveys by its question-bank key) wave by wave."""
+
+    bank_key: str
+    text: str
+    low_label: str
+    high_label: str
+    points: list[TrendPoint]
+
+
+def survey_trends(
+    *, jurisdiction: Jurisdiction, language: str, area_code: str | None = None
+) -> list[QuestionTrend]:
+    """The mean of every 0-10 standard question across the jurisdiction's published surveys
+    (each a wave, oldest first), for everyone or for one area; read from the stored results,
+    so it costs the number of waves and questions, never the number of answers. Public: the
+    dashboards read it."""
+    waves = Process.objects.filter(
+        jurisdiction=jurisdiction,
+        kind=SURVEY_KIND,
+        state__in=["closed", "published"],
+    ).select_related("jurisdiction")
+    area_name = None
+    if area_code is not None:
+        area = Area.objects.filter(jurisdiction=jurisdiction, code=area_code).first()
+        if area is None:
+            raise Http404(area_code)
+        area_name = area.name
+    trends: dict[str, QuestionTrend] = {}
+    for process in sorted(waves, key=lambda p: (p.closes_on or p.created_at.date(), p.pk)):
+        bank_keys = dict(
+            Question.objects.filter(
+                instrument__process=process, instrument__state="published", kind="scale"
+            )
+            .exclude(bank_key="")
+            .values_list("key", "bank_key")
+        )
+        if not bank_keys:
+            continue
+        for question in survey_results(process=process, language=language).questions:
+            if question.key not in bank_keys or question.overall is None:
+                continue
+            figure = question.overall
+            if area_name is not None:
+                by_area = next((b for b in question.breakdowns if b.variable == "area"), None)
+                found = [f for f in (by_area.figures if by_area else []) if f.group == area_name]
+                if not found:
+                    continue
+                figure = found[0]
+            trend = trends.setdefault(
+                bank_keys[question.key],
+                QuestionTrend(
+                    bank_keys[question.key],
+                    question.text,
+                    question.low_label,
+                    question.high_label,
+                    [],
+                ),
+            )
+            answered = question.answered if area_name is None else (figure.n or 0)
+            trend.points.append(TrendPoint(process, figure, answered))
+    return list(trends.values())

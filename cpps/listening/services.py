@@ -48,6 +48,7 @@ from cpps.listening.models import (
 )
 from cpps.listening.question_bank import STANDARD_MODULE, BankQuestion
 from cpps.listening.selectors import seal_records
+from cpps.listening.tallies import results_changed, tally_fold
 from cpps.participation.demographics import demographics_clean
 from cpps.participation.identities import Identity
 from cpps.participation.models import Participant
@@ -283,6 +284,7 @@ def instrument_publish(*, user: User | AnonymousUser, instrument: Instrument) ->
             target=instrument,
             payload={"process": instrument.process_id, "version": instrument.version, "keys": keys},
         )
+        results_changed(process=instrument.process)
     return instrument
 
 
@@ -800,14 +802,17 @@ def responses_seal(*, process: Process) -> ResponseSeal | None:
         if not pending:
             return None
         previous = ResponseSeal.objects.filter(process=process).aggregate(last=Max("sequence"))
+        records = seal_records(pending)
         seal = ResponseSeal.objects.create(
             process=process,
             sequence=(previous["last"] or 0) + 1,
             sealed_at=timezone.now(),
             count=len(pending),
-            digest=batch_digest(seal_records(pending)),
+            digest=batch_digest(records),
         )
         Response.objects.filter(pk__in=pending).update(seal=seal)
+        # The results' counts hold exactly the sealed answers: folded in the same transaction.
+        tally_fold(process=process, seal=seal, records=records)
         seal.audit_event = audit_event_record(
             jurisdiction=process.jurisdiction,
             actor=SYSTEM,

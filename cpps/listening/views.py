@@ -334,6 +334,7 @@ def survey_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "representation": representation,
         "alerts": [line for line in representation if line.missing],
         "can_convene": can_convene,
+        "language": _language(),
         "can_export_answers": can(request.user, Action.VIEW_PERSONAL_DATA, jurisdiction),
         "can_enter_paper": can(request.user, Action.ENTER_PAPER_FORMS, jurisdiction),
     }

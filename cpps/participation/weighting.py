@@ -71,16 +71,30 @@ def _collapse(sample: Counter[str], targets: Mapping[str, float]) -> dict[str, s
     return {category: name for name, members in groups.items() for category in members}
 
 
+def _people(respondents: Sequence[Respondent], counts: Sequence[int] | None) -> list[int]:
+    """How many people each row stands for: one each, or a census cell's count."""
+    if counts is None:
+        return [1] * len(respondents)
+    if len(counts) != len(respondents):
+        raise ValueError(f"{len(counts)} counts for {len(respondents)} cells")
+    return [int(count) for count in counts]
+
+
 def weighting_margins(
-    respondents: Sequence[Respondent], census: Mapping[str, Mapping[str, float]]
+    respondents: Sequence[Respondent],
+    census: Mapping[str, Mapping[str, float]],
+    *,
+    counts: Sequence[int] | None = None,
 ) -> tuple[dict[str, list[str]], list[Margin]]:
     """Columns and margins for raking, robust to small and incomplete samples.
 
     Categories with fewer than MIN_CELL answers are merged with their smallest neighbour, and
     people who did not say keep their own share ("unknown"), so that weighting only ever
-    corrects the mix of those who did say.
+    corrects the mix of those who did say. With ``counts``, each row is a census cell standing
+    for that many respondents.
     """
-    n = len(respondents)
+    people = _people(respondents, counts)
+    n = sum(people)
     columns: dict[str, list[str]] = {}
     margins: list[Margin] = []
     for variable in CENSUS_VARIABLES:
@@ -89,7 +103,10 @@ def weighting_margins(
             continue
         values = [r.groups.get(variable, "") for r in respondents]
         values = [value if value in targets else UNKNOWN for value in values]
-        sample = Counter(value for value in values if value != UNKNOWN)
+        sample: Counter[str] = Counter()
+        for value, standing_for in zip(values, people, strict=True):
+            if value != UNKNOWN:
+                sample[value] += standing_for
         known = sum(sample.values())
         if known < MIN_CELL:
             continue
@@ -110,20 +127,26 @@ def weighting_margins(
 
 
 def census_weights(
-    respondents: Sequence[Respondent], census: Mapping[str, Mapping[str, float]]
+    respondents: Sequence[Respondent],
+    census: Mapping[str, Mapping[str, float]],
+    *,
+    counts: Sequence[int] | None = None,
 ) -> Weighting:
     """Rake respondents (a survey's answers, a conversation's voters) to the census of their
-    areas; fall back to equal weights, saying why."""
-    n = len(respondents)
-    ones = np.ones(n, dtype=np.float64)
+    areas; fall back to equal weights, saying why. With ``counts``, each row is a census cell
+    standing for that many respondents, and gets the weight each of them would get."""
+    people = _people(respondents, counts)
+    n = sum(people)
+    ones = np.ones(len(respondents), dtype=np.float64)
     if n < MIN_RESPONSES_TO_WEIGHT:
         return Weighting(ones, False, (), 1.0, float(n), "too_few")
-    columns, margins = weighting_margins(respondents, census)
+    columns, margins = weighting_margins(respondents, census, counts=counts)
     if not margins:
         return Weighting(ones, False, (), 1.0, float(n), "no_demographics")
+    frequencies = None if counts is None else np.asarray(people, dtype=np.float64)
     for cap in WEIGHT_CAPS:
         try:
-            result = rake(columns, margins, cap=cap, max_iterations=500)
+            result = rake(columns, margins, cap=cap, max_iterations=500, frequencies=frequencies)
         except WeightingError:
             continue
         break
@@ -161,19 +184,42 @@ def _figure(estimate: Estimate, label: str, *, withheld: bool = False) -> Figure
 
 
 def mean_figures(
-    values: Sequence[float], weights: np.ndarray, groups: Mapping[str, Sequence[str]]
+    values: Sequence[float],
+    weights: np.ndarray,
+    groups: Mapping[str, Sequence[str]],
+    *,
+    counts: Sequence[float] | np.ndarray | None = None,
 ) -> tuple[Figure, dict[str, list[Figure]]]:
     """The weighted mean for everyone and per group, small groups withheld by the one rule
-    (with a complement, so that no withheld group's mean follows from the overall one)."""
+    (with a complement, so that no withheld group's mean follows from the overall one). With
+    ``counts``, each value stands for that many answers."""
+    return mean_figures_of(mean_estimates(values, weights, groups, counts=counts), list(groups))
+
+
+def mean_estimates(
+    values: Sequence[float],
+    weights: np.ndarray,
+    groups: Mapping[str, Sequence[str]],
+    *,
+    counts: Sequence[float] | np.ndarray | None = None,
+) -> tuple[Estimate, ...]:
+    """The weighted mean for everyone, then per group of each variable (nothing withheld yet:
+    keep them, and publish them through `mean_figures_of`)."""
     y = np.asarray(values, dtype=np.float64)
     by = {name: np.asarray(column, dtype=object) for name, column in groups.items()}
-    estimates = weighted_means(y, weights, by=by or None)
+    return weighted_means(y, weights, by=by or None, frequencies=counts)
+
+
+def mean_figures_of(
+    estimates: Sequence[Estimate], variables: Sequence[str]
+) -> tuple[Figure, dict[str, list[Figure]]]:
+    """`mean_estimates` as published: small groups withheld by the one rule."""
     overall = _figure(estimates[0], "")
-    per_variable: dict[str, list[Estimate]] = {name: [] for name in groups}
+    per_variable: dict[str, list[Estimate]] = {name: [] for name in variables}
     for estimate in estimates[1:]:
         if estimate.variable is not None:
             per_variable[estimate.variable].append(estimate)
-    breakdowns: dict[str, list[Figure]] = {name: [] for name in groups}
+    breakdowns: dict[str, list[Figure]] = {name: [] for name in variables}
     for variable, found in per_variable.items():
         unknown = [estimate.group in {"", UNKNOWN} for estimate in found]
         withheld = groups_withheld([estimate.n for estimate in found], unpublished=unknown)
@@ -197,12 +243,31 @@ def share_figures(
             [np.nan if picked is None else float(option in picked) for picked in chosen],
             dtype=np.float64,
         )
-        if np.all(np.isnan(indicator)):
-            figures.append(Figure(option, None, None, None, None))
-            continue
-        estimate = weighted_proportions(indicator, weights)[0]
-        figures.append(_figure(estimate, option))
+        figures.append(share_figure(share_estimate(indicator, weights), option))
     return figures
+
+
+def share_estimate(
+    indicator: np.ndarray,
+    weights: np.ndarray,
+    *,
+    counts: Sequence[float] | np.ndarray | None = None,
+) -> Estimate | None:
+    """The weighted share of answers with indicator 1 (NaN: no answer); None when nobody
+    answered. With ``counts``, each indicator stands for that many answers."""
+    answered = ~np.isnan(indicator)
+    if counts is not None:
+        answered &= np.asarray(counts) > 0
+    if not np.any(answered):
+        return None
+    return weighted_proportions(indicator, weights, frequencies=counts)[0]
+
+
+def share_figure(estimate: Estimate | None, option: str) -> Figure:
+    """`share_estimate` as published: withheld for a small group."""
+    if estimate is None:
+        return Figure(option, None, None, None, None)
+    return _figure(estimate, option)
 
 
 def missing_groups(
@@ -210,25 +275,33 @@ def missing_groups(
     census: Mapping[str, Mapping[str, float]],
     *,
     threshold: float = 0.8,
+    counts: Sequence[int] | None = None,
 ) -> list[RepresentationRow]:
     """Every census category's share of the answers against its share of the census.
 
     Each variable is compared among the people who reported it. Categories with no answers at
-    all are included: those are the groups most in need of outreach.
+    all are included: those are the groups most in need of outreach. With ``counts``, each row
+    is a census cell standing for that many respondents.
     """
+    people = _people(respondents, counts)
     rows: list[RepresentationRow] = []
     for variable in CENSUS_VARIABLES:
         targets = {c: float(v) for c, v in census.get(variable, {}).items() if v > 0}
-        known = [r.groups.get(variable, "") for r in respondents]
-        known = [value for value in known if value in targets]
+        known = [
+            (r.groups.get(variable, ""), count)
+            for r, count in zip(respondents, people, strict=True)
+            if count > 0 and r.groups.get(variable, "") in targets
+        ]
         if not targets or not known:
             continue
         labels = tuple(targets)
         index = {label: i for i, label in enumerate(labels)}
+        codes = np.repeat(
+            np.array([index[v] for v, _count in known], dtype=np.int64),
+            [count for _v, count in known],
+        )
         sample = CodedSample(
-            n=len(known),
-            codes={variable: np.array([index[v] for v in known], dtype=np.int64)},
-            categories={variable: labels},
+            n=int(codes.size), codes={variable: codes}, categories={variable: labels}
         )
         report = representativeness(
             sample, [Margin(variable=variable, targets=targets)], threshold=threshold

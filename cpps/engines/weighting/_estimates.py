@@ -23,16 +23,21 @@ def weighted_means(
     *,
     by: Mapping[str, Column] | None = None,
     confidence: float = 0.95,
+    frequencies: Sequence[float] | FloatArray | None = None,
 ) -> tuple[Estimate, ...]:
     """Weighted mean of ``values`` for everyone and for every category of each ``by`` column.
 
     Missing values (NaN) are left out, as unanswered questions. Intervals are Student-t with
-    n - 1 degrees of freedom around the linearised standard error.
+    n - 1 degrees of freedom around the linearised standard error. With ``frequencies``, each
+    row stands for that many identical answers (counts per cell and value): the estimates are
+    those of the answers the rows stand for.
 
     Returns:
         One estimate for everyone first, then one per (variable, category) in sorted order.
     """
-    return _estimate(values, weights, by=by, confidence=confidence, proportion=False)
+    return _estimate(
+        values, weights, by=by, confidence=confidence, proportion=False, frequencies=frequencies
+    )
 
 
 def weighted_proportions(
@@ -41,17 +46,21 @@ def weighted_proportions(
     *,
     by: Mapping[str, Column] | None = None,
     confidence: float = 0.95,
+    frequencies: Sequence[float] | FloatArray | None = None,
 ) -> tuple[Estimate, ...]:
     """Weighted share of answers where ``indicator`` is 1 (0 otherwise, NaN = unanswered).
 
     Intervals are Wilson score intervals on the design-effective sample size, so they stay inside
-    [0, 1] and do not collapse when every answer in a small group agrees.
+    [0, 1] and do not collapse when every answer in a small group agrees. ``frequencies`` as in
+    `weighted_means`.
     """
     array = np.asarray(indicator, dtype=np.float64)
     answered = array[~np.isnan(array)]
     if np.any((answered != 0) & (answered != 1)):
         raise WeightingError("A proportion needs answers coded 1 (yes) or 0 (no).")
-    return _estimate(array, weights, by=by, confidence=confidence, proportion=True)
+    return _estimate(
+        array, weights, by=by, confidence=confidence, proportion=True, frequencies=frequencies
+    )
 
 
 def _estimate(
@@ -61,17 +70,19 @@ def _estimate(
     by: Mapping[str, Column] | None,
     confidence: float,
     proportion: bool,
+    frequencies: Sequence[float] | FloatArray | None,
 ) -> tuple[Estimate, ...]:
     y = np.asarray(values, dtype=np.float64)
     w = np.asarray(weights, dtype=np.float64)
     if y.shape != w.shape or y.ndim != 1:
         raise WeightingError(f"There are {w.size} weights for {y.size} answers.")
+    f = _frequencies(frequencies, y.size)
     if not 0 < confidence < 1:
         raise WeightingError(f"Confidence must lie between 0 and 1, not {confidence:g}.")
     if np.any(w < 0) or not np.all(np.isfinite(w)):
         raise WeightingError("Weights must be non-negative numbers.")
     answered = ~np.isnan(y)
-    total_weight = float(w[answered].sum())
+    total_weight = float((f * w)[answered].sum())
     if total_weight <= 0:
         raise WeightingError("No answered question carries any weight.")
     everyone = answered
@@ -79,6 +90,7 @@ def _estimate(
         _one(
             y,
             w=w,
+            f=f,
             mask=everyone,
             variable=None,
             group=None,
@@ -97,6 +109,7 @@ def _estimate(
                 _one(
                     y,
                     w=w,
+                    f=f,
                     mask=mask,
                     variable=variable,
                     group=str(group),
@@ -112,6 +125,7 @@ def _one(
     y: FloatArray,
     *,
     w: FloatArray,
+    f: FloatArray,
     mask: np.ndarray,
     variable: str | None,
     group: str | None,
@@ -119,20 +133,22 @@ def _one(
     confidence: float,
     proportion: bool,
 ) -> Estimate:
-    n_all = int(np.count_nonzero(~np.isnan(y)))
-    yd, wd = y[mask], w[mask]
-    n = int(yd.size)
-    weight = float(wd.sum())
+    n_all = round(float(f[~np.isnan(y)].sum()))
+    yd, wd, fd = y[mask], w[mask], f[mask]
+    n = round(float(fd.sum()))
+    # Each row's weight times the number of answers it stands for (1 for single answers).
+    mass = fd * wd
+    weight = float(mass.sum())
     if n == 0 or weight <= 0:
         nan = float("nan")
         return Estimate(variable, group, n, 0.0, nan, nan, nan, nan, nan, 0.0)
     # einsum, not np.dot: BLAS thread start-up costs more than the sum itself per group.
-    mean = float(np.einsum("i,i->", wd, yd) / weight)
+    mean = float(np.einsum("i,i->", mass, yd) / weight)
     residual = wd * (yd - mean) / weight
     # Domain linearisation: answers outside the group contribute zero scores of the whole sample.
-    variance = n_all / max(n_all - 1, 1) * float(np.einsum("i,i->", residual, residual))
-    srs_variance = _srs_variance(yd, wd, mean, n)
-    design_effect = variance / srs_variance if srs_variance > 0 else _kish(wd)
+    variance = n_all / max(n_all - 1, 1) * float(np.einsum("i,i,i->", fd, residual, residual))
+    srs_variance = _srs_variance(yd, mass, mean, n)
+    design_effect = variance / srs_variance if srs_variance > 0 else _kish(wd, fd, n)
     effective_n = n / design_effect if design_effect > 0 else float(n)
     se = float(np.sqrt(variance))
     if proportion:
@@ -154,15 +170,26 @@ def _one(
     )
 
 
-def _srs_variance(y: FloatArray, w: FloatArray, mean: float, n: int) -> float:
+def _frequencies(frequencies: Sequence[float] | FloatArray | None, size: int) -> FloatArray:
+    if frequencies is None:
+        return np.ones(size, dtype=np.float64)
+    f = np.asarray(frequencies, dtype=np.float64)
+    if f.shape != (size,):
+        raise WeightingError(f"There are {f.size} frequencies for {size} rows of answers.")
+    if np.any(f < 0) or np.any(f != np.round(f)):
+        raise WeightingError("Frequencies must be whole numbers of answers, 0 or more.")
+    return f
+
+
+def _srs_variance(y: FloatArray, mass: FloatArray, mean: float, n: int) -> float:
     if n < 2:
         return 0.0
-    spread = float(np.einsum("i,i->", w, (y - mean) ** 2) / w.sum())
+    spread = float(np.einsum("i,i->", mass, (y - mean) ** 2) / mass.sum())
     return spread / (n - 1)
 
 
-def _kish(w: FloatArray) -> float:
-    return float(w.size * np.einsum("i,i->", w, w) / w.sum() ** 2)
+def _kish(w: FloatArray, f: FloatArray, n: int) -> float:
+    return float(n * np.einsum("i,i,i->", f, w, w) / np.einsum("i,i->", f, w) ** 2)
 
 
 def _wilson(p: float, n: float, confidence: float) -> tuple[float, float]:

@@ -166,15 +166,26 @@ def check_margin_totals(margins: Sequence[Margin], *, rescale: bool) -> tuple[Ma
     )
 
 
-def summarize_weights(weights: FloatArray) -> WeightsSummary:
-    """Kish design effect, effective sample size and extremes of ``weights`` (any scale)."""
-    n = int(weights.size)
-    total = float(weights.sum())
+def summarize_weights(
+    weights: FloatArray, *, frequencies: FloatArray | None = None
+) -> WeightsSummary:
+    """Kish design effect, effective sample size and extremes of ``weights`` (any scale); with
+    ``frequencies``, each weight is that of as many answers."""
+    if frequencies is None:
+        n = int(weights.size)
+        total = float(weights.sum())
+        squares = float(np.einsum("i,i->", weights, weights)) if n else 0.0
+        present = weights
+    else:
+        n = round(float(frequencies.sum()))
+        total = float(np.einsum("i,i->", frequencies, weights))
+        squares = float(np.einsum("i,i,i->", frequencies, weights, weights))
+        present = weights[frequencies > 0]
     if n == 0 or total <= 0:
         raise WeightingError("Weights must be non-negative with a positive total.")
     # einsum, not np.dot: BLAS thread start-up costs more than the sum itself on small vectors.
-    design_effect = n * float(np.einsum("i,i->", weights, weights)) / total**2
-    scaled = weights * (n / total)
+    design_effect = n * squares / total**2
+    scaled = present * (n / total)
     return WeightsSummary(
         n=n,
         design_effect=design_effect,
@@ -195,6 +206,7 @@ def rake(
     max_iterations: int = 1000,
     rescale_margins: bool = False,
     progress: RakingProgress | None = None,
+    frequencies: Sequence[float] | FloatArray | None = None,
 ) -> RakingResult:
     """Rake answers so their weighted counts match every census margin at once.
 
@@ -210,9 +222,13 @@ def rake(
         rescale_margins: scale every margin to the first margin's total (use when margins come
             from different universes, e.g. adults for age and all ages for race).
         progress: told after each cycle how far the margins still are.
+        frequencies: how many identical answers each row stands for (counts per census cell),
+            so that raking a table of cell counts gives each cell the weight every one of its
+            answers would get when raked one row each (caps and the mean apply to answers).
 
     Returns:
-        Weights scaled to mean 1, with the convergence report and design effect.
+        Weights scaled to mean 1 (over the answers the rows stand for), with the convergence
+        report and design effect.
 
     Raises:
         WeightingError: (and subclasses) for inputs that cannot be weighted, see
@@ -226,9 +242,15 @@ def rake(
     else:
         coded = code_sample(sample, margins)
     base = _base_weights(base_weights, coded.n)
+    counts = _row_frequencies(frequencies, coded.n)
+    people = coded.n if counts is None else round(float(counts.sum()))
+    if people == 0:
+        raise WeightingError("There are no answers to weight.")
     _check_bounds(cap, floor)
     uniform_base = bool(np.all(base == base[0]))
-    unit_of, unit_mass, unit_codes = _collapse(coded, margins, base, by_cell=uniform_base)
+    unit_of, unit_mass, unit_codes = _collapse(
+        coded, margins, base if counts is None else base * counts, by_cell=uniform_base
+    )
     targets = [
         np.array([float(m.targets[c]) for c in m.targets], dtype=np.float64) for m in margins
     ]
@@ -239,7 +261,7 @@ def rake(
         unit_mass,
         unit_codes,
         targets,
-        bounds=_absolute_bounds(cap, floor, total, coded.n, unit_base),
+        bounds=_absolute_bounds(cap, floor, total, people, unit_base),
         tolerance=tolerance,
         max_iterations=max_iterations,
         progress=progress,
@@ -252,8 +274,10 @@ def rake(
             f"cap, lower the floor, or merge small categories."
         )
     weights = base * factors[unit_of]
-    weights *= coded.n / float(weights.sum())
-    trimmed = _count_trimmed(weights, cap, floor)
+    mass = float(weights.sum()) if counts is None else float(np.einsum("i,i->", counts, weights))
+    weights *= people / mass
+    at_bound = _at_bound(weights, cap, floor)
+    trimmed = int(at_bound.sum()) if counts is None else round(float(counts[at_bound].sum()))
     return RakingResult(
         weights=weights,
         population_total=total,
@@ -261,8 +285,22 @@ def rake(
         converged=converged,
         max_relative_error=error,
         trimmed=trimmed,
-        summary=summarize_weights(weights),
+        summary=summarize_weights(weights, frequencies=counts),
+        frequencies=counts,
     )
+
+
+def _row_frequencies(
+    frequencies: Sequence[float] | FloatArray | None, rows: int
+) -> FloatArray | None:
+    if frequencies is None:
+        return None
+    counts = np.asarray(frequencies, dtype=np.float64)
+    if counts.shape != (rows,):
+        raise WeightingError(f"There are {counts.size} frequencies for {rows} rows of answers.")
+    if np.any(counts < 0) or np.any(counts != np.round(counts)):
+        raise WeightingError("Frequencies must be whole numbers of answers, 0 or more.")
+    return counts
 
 
 def _base_weights(base_weights: Sequence[float] | FloatArray | None, n: int) -> FloatArray:
@@ -376,10 +414,10 @@ def _max_relative_error(
     return worst
 
 
-def _count_trimmed(weights: FloatArray, cap: float | None, floor: float | None) -> int:
+def _at_bound(weights: FloatArray, cap: float | None, floor: float | None) -> npt.NDArray[np.bool_]:
     at_bound = np.zeros(weights.size, dtype=bool)
     if cap is not None:
         at_bound |= weights >= cap * (1 - 1e-9)
     if floor is not None and floor > 0:
         at_bound |= weights <= floor * (1 + 1e-9)
-    return int(at_bound.sum())
+    return at_bound

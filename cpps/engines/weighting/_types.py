@@ -88,6 +88,7 @@ class RakingResult:
         max_relative_error: the largest |weighted - target| / target left over any category.
         trimmed: answers whose weight sits at the cap or the floor.
         summary: design effect, effective sample size and weight extremes.
+        frequencies: how many answers each weight is for, when rows were cell counts.
     """
 
     weights: FloatArray
@@ -97,11 +98,12 @@ class RakingResult:
     max_relative_error: float
     trimmed: int
     summary: WeightsSummary
+    frequencies: FloatArray | None = None
 
     @property
     def expansion_weights(self) -> FloatArray:
         """Weights that sum to the population: how many residents each answer stands for."""
-        result: FloatArray = self.weights * (self.population_total / self.weights.size)
+        result: FloatArray = self.weights * (self.population_total / self.summary.n)
         return result
 
 
