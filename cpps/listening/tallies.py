@@ -304,6 +304,9 @@ def _snapshots_store(tally: ResultTally) -> None:
         ResultTally.objects.filter(pk=tally.pk).update(refreshed_version=tally.version)
 
 
+UNCOUNTED_PER_RUN = 5
+
+
 def results_refresh_recover() -> int:
     """Queue again the refreshes whose worker died (running past the task time limit) and those
     whose results are behind their counts with no refresh queued (a lost message); return how
@@ -314,6 +317,11 @@ def results_refresh_recover() -> int:
         refresh_state=RefreshState.IDLE,
         refresh_error=_("The refresh stopped before it finished; it runs again."),
     )
+    # Surveys sealed before results were counted (a database from an earlier release, or a
+    # restore) are counted once here, a few per run, rather than showing no answers.
+    uncounted = Process.objects.filter(response_seals__isnull=False, result_tally__isnull=True)
+    for process in uncounted.distinct()[:UNCOUNTED_PER_RUN]:
+        results_rebuild(process=process)
     queued = 0
     for tally in ResultTally.objects.filter(refresh_state=RefreshState.IDLE):
         if tally.stale:

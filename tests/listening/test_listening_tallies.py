@@ -181,6 +181,23 @@ def test_a_seal_folded_after_missing_ones_counts_everything_afresh(survey):
     assert results_verify(process=survey) == (1, [])
 
 
+def test_surveys_sealed_before_counting_began_are_counted_by_the_watchdog(
+    survey, django_capture_on_commit_callbacks
+):
+    """A database from before results were counted (no tally at all) shows its answers within
+    the watchdog's minute, without anyone running rebuild-results."""
+    submit(survey, "tally-old-01")
+    submit(survey, "tally-old-02")
+    responses_seal(process=survey)
+    ResultTally.objects.filter(process=survey).delete()
+    with django_capture_on_commit_callbacks(execute=True):
+        stuck_work_recover()
+    tally = ResultTally.objects.get(process=survey)
+    assert (tally.responses, tally.sealed_through) == (2, 1)
+    assert not tally.stale
+    assert results_verify(process=survey) == (1, [])
+
+
 def test_a_refresh_whose_worker_died_runs_again(survey, django_capture_on_commit_callbacks):
     submit(survey, "tally-crash-01")
     responses_seal(process=survey)  # its refresh never ran (the callback is dropped)
