@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import math
 import re
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
@@ -127,13 +129,35 @@ def remaining_count(*, process: Process, participant: Participant | None) -> int
     return statements_accepted(process=process).exclude(number__in=voted).count()
 
 
+# Parsed summaries by analysis (id and time). A stored analysis never changes, so a page reads
+# its summary (hundreds of kilobytes for a big conversation) from the database and parses it
+# once per process, not once per request. Callers treat it as read-only.
+_SUMMARIES: OrderedDict[tuple[int, datetime], dict[str, Any]] = OrderedDict()
+SUMMARIES_KEPT = 8
+
+
+def _summary(analysis: Analysis) -> dict[str, Any]:
+    key = (analysis.pk, analysis.computed_at)
+    summary = _SUMMARIES.get(key)
+    if summary is None:
+        summary = Analysis.objects.values_list("summary", flat=True).get(pk=analysis.pk)
+        _SUMMARIES[key] = summary
+        while len(_SUMMARIES) > SUMMARIES_KEPT:
+            _SUMMARIES.popitem(last=False)
+    return summary
+
+
 def latest_analysis(*, process: Process) -> Analysis | None:
-    return (
+    """The newest analysis of the conversation, its summary read once per process."""
+    analysis = (
         Analysis.objects.filter(process=process)
-        .defer("projection")
+        .defer("projection", "summary")
         .order_by("-computed_at")
         .first()
     )
+    if analysis is not None:
+        analysis.summary = _summary(analysis)
+    return analysis
 
 
 def moderation_queue(*, user: User | AnonymousUser, process: Process) -> list[Statement]:

@@ -4,6 +4,9 @@ interchange (community roles)."""
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -92,6 +95,7 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "settings": selectors.settings_of(process),
         "participant": participant,
         "current": current,
+        "vote_client_id": secrets.token_urlsafe(16),
         "remaining": selectors.remaining_count(process=process, participant=participant),
         "statement_form": statement_form,
         "flag_form": flag_form,
@@ -120,8 +124,13 @@ def _act(
         statement = selectors.statement_get(
             process=process, number=_number(request.POST.get("statement", ""))
         )
+        # The form carries an id made when it was shown: a vote sent twice (a double click, a
+        # browser resending after a lost answer) is stored once.
         services.vote_cast(
-            participant=participant, statement_id=statement.pk, value=request.POST.get("value", "")
+            participant=participant,
+            statement_id=statement.pk,
+            value=request.POST.get("value", ""),
+            client_id=_client_id(request.POST.get("client_id", "")),
         )
         services.analysis_request_if_due(process=process)
         return ""
@@ -147,6 +156,17 @@ def _act(
     if action == "start":
         return ""
     raise InvalidInputError(_("Choose agree, disagree or pass."))
+
+
+CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def _client_id(raw: str) -> str | None:
+    if not raw:
+        return None
+    if not CLIENT_ID.fullmatch(raw):
+        raise InvalidInputError(_("This vote could not be read; vote again."))
+    return raw
 
 
 def _number(raw: str) -> int:
