@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
@@ -258,9 +259,21 @@ class ResultsView:
     consensus_disagree: list[StatementShare]
     bridging: list[StatementShare]
     cells: list[MapCell]
-    labels: list[tuple[str, float, float]]
+    labels: list[tuple[str, str, str]]
     weighting: dict[str, Any]
     threshold: int
+
+    @property
+    def map_dots(self) -> SafeString:
+        """The map's circles as SVG, made in one go: a template loop (or format_html) over the
+        thousand or so cells of a large conversation costs more than the rest of the page.
+        Numbers are written with a point whatever the language (SVG reads no other)."""
+        dots = "".join(
+            f'<circle cx="{c.x:.1f}" cy="{c.y:.1f}" r="{c.r:.1f}" class="map-dot group-'
+            f'{int(c.group) if c.group >= 0 else "none"}"/>'
+            for c in self.cells
+        )
+        return mark_safe(dots)  # noqa: S308 - numbers formatted here, nothing else
 
 
 MAP_SIZE = 360
@@ -382,7 +395,7 @@ def _labelled_missing(process: Process, rows: list[dict[str, Any]]) -> list[dict
 
 def _map_geometry(
     summary: dict[str, Any], shown: set[int]
-) -> tuple[list[MapCell], list[tuple[str, float, float]]]:
+) -> tuple[list[MapCell], list[tuple[str, str, str]]]:
     """Circles per map cell, sized by how many people stand there, and a label at each group's
     centre; the SVG is drawn from these in the template (no JavaScript)."""
     grid = adapters.MAP_CELLS
@@ -399,8 +412,8 @@ def _map_geometry(
     labels = [
         (
             group_letter(group["id"]),
-            (group["center"][0] - low_x) / span_x * MAP_SIZE,
-            MAP_SIZE - (group["center"][1] - low_y) / span_y * MAP_SIZE,
+            f"{(group['center'][0] - low_x) / span_x * MAP_SIZE:.1f}",
+            f"{MAP_SIZE - (group['center'][1] - low_y) / span_y * MAP_SIZE:.1f}",
         )
         for group in summary["groups"]
         if group["id"] in shown
