@@ -6,7 +6,7 @@ from __future__ import annotations
 import math
 import re
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -43,6 +43,19 @@ def conversation_get(*, jurisdiction: Jurisdiction, pk: int) -> Process:
     process = (
         Process.objects.select_related("jurisdiction")
         .filter(jurisdiction=jurisdiction, pk=pk, kind=DELIBERATION_KIND)
+        .first()
+    )
+    if process is None:
+        raise Http404(pk)
+    return process
+
+
+def conversation_in(*, slug: str, pk: int) -> Process:
+    """The conversation ``pk`` of the jurisdiction ``slug`` (one query: every conversation page
+    starts with it), or Http404."""
+    process = (
+        Process.objects.select_related("jurisdiction")
+        .filter(jurisdiction__slug=slug, pk=pk, kind=DELIBERATION_KIND)
         .first()
     )
     if process is None:
@@ -107,10 +120,19 @@ def participant_votes(*, participant: Participant) -> dict[int, int]:
     return latest
 
 
-def next_statement(*, process: Process, participant: Participant | None) -> Statement | None:
+def _voted(participant: Participant | None, votes: Mapping[int, int] | None) -> set[int]:
+    if votes is not None:
+        return set(votes)
+    return set(participant_votes(participant=participant)) if participant else set()
+
+
+def next_statement(
+    *, process: Process, participant: Participant | None, votes: Mapping[int, int] | None = None
+) -> Statement | None:
     """The next statement to show: one this participant has not voted on, seeds first, then the
-    least voted-on (by the stored analysis), so every statement gets votes."""
-    voted = set(participant_votes(participant=participant)) if participant else set()
+    least voted-on (by the stored analysis), so every statement gets votes. ``votes``: the
+    participant's, when the caller has read them already."""
+    voted = _voted(participant, votes)
     candidates = statements_accepted(process=process).exclude(number__in=voted)
     if participant is not None:
         candidates = candidates.exclude(author=participant)
@@ -125,8 +147,10 @@ def next_statement(*, process: Process, participant: Participant | None) -> Stat
     return Statement.objects.get(process=process, number=order[0][0])
 
 
-def remaining_count(*, process: Process, participant: Participant | None) -> int:
-    voted = set(participant_votes(participant=participant)) if participant else set()
+def remaining_count(
+    *, process: Process, participant: Participant | None, votes: Mapping[int, int] | None = None
+) -> int:
+    voted = _voted(participant, votes)
     return statements_accepted(process=process).exclude(number__in=voted).count()
 
 
@@ -430,7 +454,9 @@ class Standing:
     needed: int
 
 
-def where_i_stand(*, process: Process, participant: Participant) -> Standing | None:
+def where_i_stand(
+    *, process: Process, participant: Participant, votes: Mapping[int, int] | None = None
+) -> Standing | None:
     """The group this participant's votes are closest to on the latest map (None: no analysis)."""
     analysis = (
         Analysis.objects.filter(process=process).only("projection").order_by("-computed_at").first()
@@ -438,7 +464,8 @@ def where_i_stand(*, process: Process, participant: Participant) -> Standing | N
     if analysis is None:
         return None
     placement = adapters.place_participant(
-        bytes(analysis.projection), list(participant_votes(participant=participant).items())
+        bytes(analysis.projection),
+        list((participant_votes(participant=participant) if votes is None else votes).items()),
     )
     letter = group_letter(placement.group) if placement.group is not None else None
     return Standing(letter, placement.votes, placement.needed)

@@ -28,7 +28,6 @@ from cpps.deliberation.forms import (
     StatementForm,
 )
 from cpps.deliberation.models import BallotEntry, ModerationMode, Statement
-from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.participation import paper as shared_paper
 from cpps.participation import web
 from cpps.participation.models import Participant
@@ -41,7 +40,7 @@ KEYED, RESOLVED = BALLOT_KEYED, BALLOT_RESOLVED
 
 
 def _conversation(slug: str, pk: int) -> Process:
-    return selectors.conversation_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
+    return selectors.conversation_in(slug=slug, pk=pk)
 
 
 def _language() -> str:
@@ -88,7 +87,9 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             if done:
                 messages.success(request, done)
             return redirect("deliberation:vote", slug=slug, pk=pk)
-    current = selectors.next_statement(process=process, participant=participant)
+    # The participant's votes, read once for the three things the page shows from them.
+    votes = selectors.participant_votes(participant=participant) if participant else {}
+    current = selectors.next_statement(process=process, participant=participant, votes=votes)
     context = {
         "jurisdiction": process.jurisdiction,
         "process": process,
@@ -96,11 +97,13 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "participant": participant,
         "current": current,
         "vote_client_id": secrets.token_urlsafe(16),
-        "remaining": selectors.remaining_count(process=process, participant=participant),
+        "remaining": selectors.remaining_count(
+            process=process, participant=participant, votes=votes
+        ),
         "statement_form": statement_form,
         "flag_form": flag_form,
         "error": error,
-        "standing": selectors.where_i_stand(process=process, participant=participant)
+        "standing": selectors.where_i_stand(process=process, participant=participant, votes=votes)
         if participant
         else None,
         "resume_url": web.resume_url(request, process),
