@@ -50,7 +50,7 @@ MODERATED = {StatementState.ACCEPTED: 1, StatementState.PENDING: 0, StatementSta
 _POSTGRES_EPOCH_MS = 946_684_800_000  # a timestamptz counts microseconds from 2000-01-01
 # Vote ids read per query on PostgreSQL: each column comes back as one array, which PostgreSQL
 # caps at 1 GB (12 bytes an element in binary), so a huge conversation is read in id ranges.
-VOTE_ID_RANGE = 40_000_000
+VOTE_ID_RANGE = 5_000_000
 
 
 @dataclass(frozen=True, eq=False)
@@ -105,24 +105,31 @@ def _postgres_votes(process: Process, after: int) -> list[NDArray[Any]]:
         cursor.execute(f"SELECT max(id) FROM {Vote._meta.db_table}")  # noqa: S608
         top = cursor.fetchone()
         highest = int(top[0]) if top and top[0] is not None else after
-        for low in range(after, highest, VOTE_ID_RANGE):
-            cursor.execute(sql, [process.pk, low, low + VOTE_ID_RANGE], binary=True)
-            row = cursor.fetchone()
-            if row is None or row[0] is None:
-                continue
-            ids, participants, statements, values, cast_at = row
-            chunks.append(
-                [
-                    _binary_array(ids, 8),
-                    _binary_array(participants, 8),
-                    _binary_array(statements, 8),
-                    _binary_array(values, 2),
-                    _binary_array(cast_at, 8) // 1000 + _POSTGRES_EPOCH_MS,
-                ]
-            )
+        # The analysis is a task, not a request: the requests' statement timeout does not
+        # apply to its reads of millions of votes (restored to the connection's own after).
+        cursor.execute("SET statement_timeout = 0")
+        try:
+            for low in range(after, highest, VOTE_ID_RANGE):
+                cursor.execute(sql, [process.pk, low, low + VOTE_ID_RANGE], binary=True)
+                row = cursor.fetchone()
+                if row is not None and row[0] is not None:
+                    chunks.append(_vote_arrays(row))
+        finally:
+            cursor.execute("RESET statement_timeout")
     if not chunks:
         return [np.zeros(0, dtype=np.int64) for _ in range(5)]
     return [np.concatenate([chunk[j] for chunk in chunks]) for j in range(5)]
+
+
+def _vote_arrays(row: tuple[Any, ...]) -> list[NDArray[Any]]:
+    ids, participants, statements, values, cast_at = row
+    return [
+        _binary_array(ids, 8),
+        _binary_array(participants, 8),
+        _binary_array(statements, 8),
+        _binary_array(values, 2),
+        _binary_array(cast_at, 8) // 1000 + _POSTGRES_EPOCH_MS,
+    ]
 
 
 def _sqlite_votes(process: Process, after: int) -> list[NDArray[Any]]:
