@@ -160,7 +160,7 @@ def gunicorn(
 
 
 def _wait_healthy(server: Server) -> None:
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180  # a busy machine imports slowly
     while time.monotonic() < deadline:
         if server.process.poll() is not None:
             raise RuntimeError(f"gunicorn exited with {server.process.returncode}")
@@ -169,7 +169,7 @@ def _wait_healthy(server: Server) -> None:
                 return
         except OSError:
             time.sleep(0.5)
-    raise RuntimeError("gunicorn did not start within 60 seconds")
+    raise RuntimeError("gunicorn did not start within 180 seconds")
 
 
 def wrk(

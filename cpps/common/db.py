@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
+from typing import Any
 
 import psycopg
 from django.db import connection
@@ -39,3 +40,14 @@ def hot_path_cursor() -> AbstractContextManager[CursorWrapper]:
     if connection.vendor == "postgresql":
         return planned_once_cursor()
     return connection.cursor()
+
+
+def binary_row(sql: str, parameters: Sequence[object]) -> tuple[Any, ...] | None:
+    """One row of a PostgreSQL query, read in binary format: a large ``bytea`` comes back as
+    its bytes, not as hex text twice its size to decode. Values come back as psycopg loads
+    them (no Django conversions): use it for bytes and numbers."""
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cursor:
+        cursor.execute(sql, parameters, binary=True)
+        row = cursor.fetchone()
+    return None if row is None else tuple(row)

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
@@ -40,6 +43,19 @@ def conversation_get(*, jurisdiction: Jurisdiction, pk: int) -> Process:
     process = (
         Process.objects.select_related("jurisdiction")
         .filter(jurisdiction=jurisdiction, pk=pk, kind=DELIBERATION_KIND)
+        .first()
+    )
+    if process is None:
+        raise Http404(pk)
+    return process
+
+
+def conversation_in(*, slug: str, pk: int) -> Process:
+    """The conversation ``pk`` of the jurisdiction ``slug`` (one query: every conversation page
+    starts with it), or Http404."""
+    process = (
+        Process.objects.select_related("jurisdiction")
+        .filter(jurisdiction__slug=slug, pk=pk, kind=DELIBERATION_KIND)
         .first()
     )
     if process is None:
@@ -104,10 +120,19 @@ def participant_votes(*, participant: Participant) -> dict[int, int]:
     return latest
 
 
-def next_statement(*, process: Process, participant: Participant | None) -> Statement | None:
+def _voted(participant: Participant | None, votes: Mapping[int, int] | None) -> set[int]:
+    if votes is not None:
+        return set(votes)
+    return set(participant_votes(participant=participant)) if participant else set()
+
+
+def next_statement(
+    *, process: Process, participant: Participant | None, votes: Mapping[int, int] | None = None
+) -> Statement | None:
     """The next statement to show: one this participant has not voted on, seeds first, then the
-    least voted-on (by the stored analysis), so every statement gets votes."""
-    voted = set(participant_votes(participant=participant)) if participant else set()
+    least voted-on (by the stored analysis), so every statement gets votes. ``votes``: the
+    participant's, when the caller has read them already."""
+    voted = _voted(participant, votes)
     candidates = statements_accepted(process=process).exclude(number__in=voted)
     if participant is not None:
         candidates = candidates.exclude(author=participant)
@@ -122,18 +147,42 @@ def next_statement(*, process: Process, participant: Participant | None) -> Stat
     return Statement.objects.get(process=process, number=order[0][0])
 
 
-def remaining_count(*, process: Process, participant: Participant | None) -> int:
-    voted = set(participant_votes(participant=participant)) if participant else set()
+def remaining_count(
+    *, process: Process, participant: Participant | None, votes: Mapping[int, int] | None = None
+) -> int:
+    voted = _voted(participant, votes)
     return statements_accepted(process=process).exclude(number__in=voted).count()
 
 
+# Parsed summaries by analysis (id and time). A stored analysis never changes, so a page reads
+# its summary (hundreds of kilobytes for a big conversation) from the database and parses it
+# once per process, not once per request. Callers treat it as read-only.
+_SUMMARIES: OrderedDict[tuple[int, datetime], dict[str, Any]] = OrderedDict()
+SUMMARIES_KEPT = 8
+
+
+def _summary(analysis: Analysis) -> dict[str, Any]:
+    key = (analysis.pk, analysis.computed_at)
+    summary = _SUMMARIES.get(key)
+    if summary is None:
+        summary = Analysis.objects.values_list("summary", flat=True).get(pk=analysis.pk)
+        _SUMMARIES[key] = summary
+        while len(_SUMMARIES) > SUMMARIES_KEPT:
+            _SUMMARIES.popitem(last=False)
+    return summary
+
+
 def latest_analysis(*, process: Process) -> Analysis | None:
-    return (
+    """The newest analysis of the conversation, its summary read once per process."""
+    analysis = (
         Analysis.objects.filter(process=process)
-        .defer("projection")
+        .defer("projection", "summary")
         .order_by("-computed_at")
         .first()
     )
+    if analysis is not None:
+        analysis.summary = _summary(analysis)
+    return analysis
 
 
 def moderation_queue(*, user: User | AnonymousUser, process: Process) -> list[Statement]:
@@ -234,9 +283,21 @@ class ResultsView:
     consensus_disagree: list[StatementShare]
     bridging: list[StatementShare]
     cells: list[MapCell]
-    labels: list[tuple[str, float, float]]
+    labels: list[tuple[str, str, str]]
     weighting: dict[str, Any]
     threshold: int
+
+    @property
+    def map_dots(self) -> SafeString:
+        """The map's circles as SVG, made in one go: a template loop (or format_html) over the
+        thousand or so cells of a large conversation costs more than the rest of the page.
+        Numbers are written with a point whatever the language (SVG reads no other)."""
+        dots = "".join(
+            f'<circle cx="{c.x:.1f}" cy="{c.y:.1f}" r="{c.r:.1f}" class="map-dot group-'
+            f'{int(c.group) if c.group >= 0 else "none"}"/>'
+            for c in self.cells
+        )
+        return mark_safe(dots)  # noqa: S308 - numbers formatted here, nothing else
 
 
 MAP_SIZE = 360
@@ -358,7 +419,7 @@ def _labelled_missing(process: Process, rows: list[dict[str, Any]]) -> list[dict
 
 def _map_geometry(
     summary: dict[str, Any], shown: set[int]
-) -> tuple[list[MapCell], list[tuple[str, float, float]]]:
+) -> tuple[list[MapCell], list[tuple[str, str, str]]]:
     """Circles per map cell, sized by how many people stand there, and a label at each group's
     centre; the SVG is drawn from these in the template (no JavaScript)."""
     grid = adapters.MAP_CELLS
@@ -375,8 +436,8 @@ def _map_geometry(
     labels = [
         (
             group_letter(group["id"]),
-            (group["center"][0] - low_x) / span_x * MAP_SIZE,
-            MAP_SIZE - (group["center"][1] - low_y) / span_y * MAP_SIZE,
+            f"{(group['center'][0] - low_x) / span_x * MAP_SIZE:.1f}",
+            f"{MAP_SIZE - (group['center'][1] - low_y) / span_y * MAP_SIZE:.1f}",
         )
         for group in summary["groups"]
         if group["id"] in shown
@@ -393,7 +454,9 @@ class Standing:
     needed: int
 
 
-def where_i_stand(*, process: Process, participant: Participant) -> Standing | None:
+def where_i_stand(
+    *, process: Process, participant: Participant, votes: Mapping[int, int] | None = None
+) -> Standing | None:
     """The group this participant's votes are closest to on the latest map (None: no analysis)."""
     analysis = (
         Analysis.objects.filter(process=process).only("projection").order_by("-computed_at").first()
@@ -401,7 +464,8 @@ def where_i_stand(*, process: Process, participant: Participant) -> Standing | N
     if analysis is None:
         return None
     placement = adapters.place_participant(
-        bytes(analysis.projection), list(participant_votes(participant=participant).items())
+        bytes(analysis.projection),
+        list((participant_votes(participant=participant) if votes is None else votes).items()),
     )
     letter = group_letter(placement.group) if placement.group is not None else None
     return Standing(letter, placement.votes, placement.needed)

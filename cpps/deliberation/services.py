@@ -13,6 +13,7 @@ import re
 import time
 import unicodedata
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
 from cpps.audit.services import Actor, audit_event_record, text_digest
-from cpps.common.db import planned_once_cursor
+from cpps.common.db import binary_row, planned_once_cursor
 from cpps.common.errors import InvalidInputError, InvalidTransitionError
 from cpps.common.memo import BriefMemo
 from cpps.deliberation import adapters
@@ -591,7 +592,12 @@ def analysis_request_if_due(*, process: Process) -> bool:
             AnalysisStatus.RUNNING,
         }:
             return False
-        latest = Analysis.objects.filter(process=process).order_by("-computed_at").first()
+        latest = (
+            Analysis.objects.filter(process=process)
+            .only("last_vote_id", "computed_at")
+            .order_by("-computed_at")
+            .first()
+        )
         after = latest.last_vote_id if latest else 0
         new = Vote.objects.filter(process=process, pk__gt=after)
         if latest is None:
@@ -673,22 +679,59 @@ def _progress(process_id: int) -> engine.ProgressCallback:
     return report
 
 
+@dataclass(frozen=True)
+class _KeptState:
+    """The stored engine state and the analysis it belongs to."""
+
+    last_vote_id: int
+    votes: int
+    data: bytes | memoryview
+
+
+_STATE_READ = f"""
+SELECT a.last_vote_id, a.votes, k.data FROM {AnalysisState._meta.db_table} k
+JOIN {Analysis._meta.db_table} a ON a.id = k.analysis_id WHERE k.process_id = %s
+"""  # noqa: S608 - table names come from the models
+_STATE_WRITE = f"""
+INSERT INTO {AnalysisState._meta.db_table} (process_id, analysis_id, data) VALUES (%s, %s, %s)
+ON CONFLICT (process_id) DO UPDATE SET analysis_id = EXCLUDED.analysis_id, data = EXCLUDED.data
+"""  # noqa: S608 - table names come from the models
+
+
+def _state_read(process: Process) -> _KeptState | None:
+    """The kept engine state (on PostgreSQL read in binary: it can be tens of megabytes)."""
+    if connection.vendor == "postgresql":
+        row = binary_row(_STATE_READ, [process.pk])
+        return None if row is None else _KeptState(int(row[0]), int(row[1]), row[2])
+    kept = AnalysisState.objects.filter(process=process).select_related("analysis").first()
+    if kept is None:
+        return None
+    return _KeptState(kept.analysis.last_vote_id, kept.analysis.votes, kept.data)
+
+
+def _state_write(process: Process, analysis: Analysis, data: bytes) -> None:
+    """Keep the engine state for the next update (on PostgreSQL sent as a binary parameter:
+    Django would write it into the statement as hex text)."""
+    if connection.vendor == "postgresql":
+        with planned_once_cursor() as cursor:
+            cursor.execute(_STATE_WRITE, [process.pk, analysis.pk, data])
+        return
+    AnalysisState.objects.update_or_create(
+        process=process, defaults={"analysis": analysis, "data": data}
+    )
+
+
 def _analyse(process: Process) -> Analysis:
     started = time.monotonic()
-    kept = AnalysisState.objects.filter(process=process).select_related("analysis").first()
-    previous = adapters.state_load(bytes(kept.data)) if kept is not None else None
+    kept = _state_read(process)
+    previous = adapters.state_load(kept.data) if kept is not None else None
     statements = adapters.engine_statements(process)
     progress = _progress(process.pk)
     if previous is not None and kept is not None:
-        fetched = adapters.votes_fetch(process=process, after=kept.analysis.last_vote_id)
-        known = {s.id for s in previous.state.conversation.statements}
-        result = engine.update_analysis(
-            previous,
-            fetched.table,
-            tuple(s for s in statements if s.id not in known),
-            progress=progress,
-        )
-        votes = len(previous.state.conversation.votes) + len(fetched.table)
+        fetched = adapters.votes_fetch(process=process, after=kept.last_vote_id)
+        # The engine takes in only the statements it has not seen.
+        result = engine.update_analysis(previous, fetched.table, statements, progress=progress)
+        votes = kept.votes + len(fetched.table)
     else:
         fetched = adapters.votes_fetch(process=process)
         result = engine.analyze_conversation(
@@ -708,10 +751,8 @@ def _analyse(process: Process) -> Analysis:
             incremental=previous is not None,
             seconds=time.monotonic() - started,
         )
-        AnalysisState.objects.update_or_create(
-            process=process, defaults={"analysis": stored, "data": adapters.state_dump(result)}
-        )
+        _state_write(process, stored, adapters.state_dump(result))
         # Older analyses are kept only as their summaries' history: the newest few suffice.
         old = Analysis.objects.filter(process=process).order_by("-computed_at")[10:]
-        Analysis.objects.filter(pk__in=[a.pk for a in old]).delete()
+        Analysis.objects.filter(pk__in=list(old.values_list("pk", flat=True))).delete()
     return stored

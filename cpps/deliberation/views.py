@@ -4,6 +4,9 @@ interchange (community roles)."""
 
 from __future__ import annotations
 
+import re
+import secrets
+
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -25,7 +28,6 @@ from cpps.deliberation.forms import (
     StatementForm,
 )
 from cpps.deliberation.models import BallotEntry, ModerationMode, Statement
-from cpps.jurisdictions.selectors import jurisdiction_get
 from cpps.participation import paper as shared_paper
 from cpps.participation import web
 from cpps.participation.models import Participant
@@ -38,7 +40,7 @@ KEYED, RESOLVED = BALLOT_KEYED, BALLOT_RESOLVED
 
 
 def _conversation(slug: str, pk: int) -> Process:
-    return selectors.conversation_get(jurisdiction=jurisdiction_get(slug=slug), pk=pk)
+    return selectors.conversation_in(slug=slug, pk=pk)
 
 
 def _language() -> str:
@@ -85,18 +87,23 @@ def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             if done:
                 messages.success(request, done)
             return redirect("deliberation:vote", slug=slug, pk=pk)
-    current = selectors.next_statement(process=process, participant=participant)
+    # The participant's votes, read once for the three things the page shows from them.
+    votes = selectors.participant_votes(participant=participant) if participant else {}
+    current = selectors.next_statement(process=process, participant=participant, votes=votes)
     context = {
         "jurisdiction": process.jurisdiction,
         "process": process,
         "settings": selectors.settings_of(process),
         "participant": participant,
         "current": current,
-        "remaining": selectors.remaining_count(process=process, participant=participant),
+        "vote_client_id": secrets.token_urlsafe(16),
+        "remaining": selectors.remaining_count(
+            process=process, participant=participant, votes=votes
+        ),
         "statement_form": statement_form,
         "flag_form": flag_form,
         "error": error,
-        "standing": selectors.where_i_stand(process=process, participant=participant)
+        "standing": selectors.where_i_stand(process=process, participant=participant, votes=votes)
         if participant
         else None,
         "resume_url": web.resume_url(request, process),
@@ -120,8 +127,13 @@ def _act(
         statement = selectors.statement_get(
             process=process, number=_number(request.POST.get("statement", ""))
         )
+        # The form carries an id made when it was shown: a vote sent twice (a double click, a
+        # browser resending after a lost answer) is stored once.
         services.vote_cast(
-            participant=participant, statement_id=statement.pk, value=request.POST.get("value", "")
+            participant=participant,
+            statement_id=statement.pk,
+            value=request.POST.get("value", ""),
+            client_id=_client_id(request.POST.get("client_id", "")),
         )
         services.analysis_request_if_due(process=process)
         return ""
@@ -147,6 +159,17 @@ def _act(
     if action == "start":
         return ""
     raise InvalidInputError(_("Choose agree, disagree or pass."))
+
+
+CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
+
+
+def _client_id(raw: str) -> str | None:
+    if not raw:
+        return None
+    if not CLIENT_ID.fullmatch(raw):
+        raise InvalidInputError(_("This vote could not be read; vote again."))
+    return raw
 
 
 def _number(raw: str) -> int:

@@ -64,6 +64,27 @@ def test_a_resident_votes_adds_and_flags_statements_without_javascript(conversat
     assert "agree, disagree or pass" in bad.content.decode()
 
 
+def test_a_vote_form_sent_twice_stores_one_vote(conversation):
+    resident = Client()
+    resident.post(url(conversation, "vote/"), {"action": "start"})
+    page = resident.get(url(conversation, "vote/")).content.decode()
+    client_id = re.search(r'name="client_id" value="([^"]+)"', page).group(1)
+    vote = {"action": "vote", "statement": shown_statement(page), "value": "-1"}
+    for _ in range(2):  # the browser resends the same form
+        answer = resident.post(url(conversation, "vote/"), {**vote, "client_id": client_id})
+        assert answer.status_code == 302
+    participant = Participant.objects.get(process=conversation)
+    assert list(Vote.objects.filter(participant=participant).values_list("client_id", "value")) == [
+        (client_id, -1)
+    ]
+    next_page = resident.get(url(conversation, "vote/")).content.decode()
+    assert client_id not in next_page  # every form shown carries a new id
+    bad = resident.post(url(conversation, "vote/"), {**vote, "client_id": "not an id!"})
+    assert bad.status_code == 400
+    assert "This vote could not be read; vote again." in bad.content.decode()
+    assert Vote.objects.filter(participant=participant).count() == 1
+
+
 def test_signed_in_people_cannot_vote_anonymously(conversation, accounts):
     client = Client()
     client.force_login(accounts["council_member"])

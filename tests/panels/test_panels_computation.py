@@ -119,6 +119,7 @@ def test_the_watchdog_returns_a_silent_computation_with_a_plain_reason(
         "text messages": 0,
         "panel computations": 1,
         "conversation analyses": 0,
+        "survey results": 0,
     }
     panel.refresh_from_db()
     assert panel.stage == PanelStage.FROZEN

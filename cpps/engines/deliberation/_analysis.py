@@ -65,9 +65,10 @@ class _FixedGroups:
 
 @dataclass(frozen=True, eq=False)
 class _State:
-    """What an update needs from the previous analysis."""
+    """What an update needs from the previous analysis: the statements and the vote matrix
+    (never the vote log, which the caller keeps), the projection and the groups."""
 
-    conversation: Conversation
+    statements: tuple[Statement, ...]
     matrix: VoteMatrix
     projection: Projection
     rows_in: IntArray
@@ -104,7 +105,9 @@ def analyze_conversation(
     statement_ids = np.asarray([s.id for s in conversation.statements], dtype=np.int64)
     matrix = build_vote_matrix(conversation.votes, statement_ids)
     report = UpdateReport(len(conversation.votes), len(matrix.participants), True, False, 0.0)
-    return _run(conversation, matrix, options, state=None, report=report, progress=progress)
+    return _run(
+        conversation.statements, matrix, options, state=None, report=report, progress=progress
+    )
 
 
 def analyze_with_groups(
@@ -136,7 +139,13 @@ def analyze_with_groups(
     report = UpdateReport(len(conversation.votes), len(matrix.participants), False, False, 0.0)
     fixed = _FixedGroups(rows, labels.astype(np.int64), ids)
     return _run(
-        conversation, matrix, options, state=None, report=report, progress=no_progress, fixed=fixed
+        conversation.statements,
+        matrix,
+        options,
+        state=None,
+        report=report,
+        progress=no_progress,
+        fixed=fixed,
     )
 
 
@@ -152,16 +161,14 @@ def update_analysis(
     and the group count is only reconsidered once the votes have grown by 5% since it was last
     chosen (and then changes only for a clearly better silhouette); group ids follow their
     best-overlapping previous group. A batch's votes override earlier votes
-    by the same participant on the same statement.
+    by the same participant on the same statement. Statements in `new_statements` that the
+    previous analysis already had are ignored, so callers may pass every statement.
     """
     state = previous.state
     if not isinstance(state, _State):
         raise VoteDataError("the previous analysis carries no state to update; analyse afresh")
-    known = {s.id for s in state.conversation.statements}
-    statements = state.conversation.statements + tuple(
-        s for s in new_statements if s.id not in known
-    )
-    conversation = Conversation(statements, state.conversation.votes.concatenate(new_votes))
+    known = {s.id for s in state.statements}
+    statements = state.statements + tuple(s for s in new_statements if s.id not in known)
     progress("matrix", 0.0)
     matrix, n_new_participants = add_votes(state.matrix, new_votes)
     # Small batches add up: the group count is reconsidered once 5% more votes have arrived
@@ -170,9 +177,7 @@ def update_analysis(
         state.votes_at_last_search, 1
     )
     report = UpdateReport(len(new_votes), n_new_participants, material, False, 0.0)
-    return _run(
-        conversation, matrix, previous.options, state=state, report=report, progress=progress
-    )
+    return _run(statements, matrix, previous.options, state=state, report=report, progress=progress)
 
 
 def _check_options(options: AnalysisOptions) -> None:
@@ -194,7 +199,7 @@ def _check_options(options: AnalysisOptions) -> None:
 
 
 def _run(
-    conversation: Conversation,
+    statements: tuple[Statement, ...],
     matrix: VoteMatrix,
     options: AnalysisOptions,
     *,
@@ -205,7 +210,7 @@ def _run(
 ) -> Analysis:
     with _thread_limit(matrix.shape[0]):
         return _analyse(
-            conversation,
+            statements,
             matrix,
             options,
             state=state,
@@ -216,7 +221,7 @@ def _run(
 
 
 def _analyse(
-    conversation: Conversation,
+    statements: tuple[Statement, ...],
     matrix: VoteMatrix,
     options: AnalysisOptions,
     *,
@@ -225,7 +230,7 @@ def _analyse(
     progress: ProgressCallback,
     fixed: _FixedGroups | None,
 ) -> Analysis:
-    moderated_out = conversation.moderated_out
+    moderated_out = [s.id for s in statements if s.is_moderated_out]
     active = ~np.isin(matrix.statements, np.fromiter(moderated_out, np.int64, len(moderated_out)))
     progress("projection", 0.2)
     projection = project(matrix, active, None if state is None else state.projection.components)
@@ -282,7 +287,7 @@ def _analyse(
         options=options,
         report=report,
         state=_State(
-            conversation,
+            statements,
             matrix,
             projection,
             rows_in,

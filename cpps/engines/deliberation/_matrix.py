@@ -33,6 +33,29 @@ class VoteMatrix:
         """(participants, statements)."""
         return (len(self.participants), len(self.statements))
 
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled compactly (an analysis's state is kept between updates): column indices as
+        16-bit numbers when there are few enough statements, as there nearly always are."""
+        codes = self.codes
+        narrow = self.shape[1] <= np.iinfo(np.uint16).max + 1
+        return {
+            "participants": self.participants,
+            "statements": self.statements,
+            "data": codes.data,
+            "indices": codes.indices.astype(np.uint16) if narrow else codes.indices,
+            "indptr": codes.indptr,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        indptr = state["indptr"]
+        shape = (len(state["participants"]), len(state["statements"]))
+        codes = sparse.csr_array(
+            (state["data"], state["indices"].astype(indptr.dtype), indptr), shape=shape
+        )
+        object.__setattr__(self, "participants", state["participants"])
+        object.__setattr__(self, "statements", state["statements"])
+        object.__setattr__(self, "codes", codes)
+
     def row_of_entries(self) -> NDArray[np.int64]:
         """The row of each stored vote, in storage order."""
         return np.repeat(np.arange(self.shape[0], dtype=np.int64), np.diff(self.codes.indptr))
