@@ -28,6 +28,7 @@ from cpps.listening.services import (
     question_add,
     responses_import,
 )
+from cpps.listening.tallies import results_refresh_run
 from cpps.participation.identities import Identity, IdentityKind
 from cpps.participation.models import Channel
 from cpps.participation.paper import check_character, form_code_clean
@@ -74,6 +75,8 @@ def demo_surveys_load(jurisdiction: Jurisdiction, facilitator: User) -> None:
     _synthetic_answers(citywide, facilitator)
     process_transition(user=facilitator, process=citywide, to_state=ProcessState.CLOSED)
     process_transition(user=facilitator, process=citywide, to_state=ProcessState.PUBLISHED)
+    # The demo's published results are stored now, whether or not a worker reads the queue yet.
+    results_refresh_run(process_id=citywide.pk)
     southwest = process_create(
         user=facilitator,
         jurisdiction=jurisdiction,
