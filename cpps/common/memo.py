@@ -17,8 +17,10 @@ Value = TypeVar("Value")
 class BriefMemo(Generic[Value]):
     _instances: ClassVar[weakref.WeakSet[BriefMemo[Any]]] = weakref.WeakSet()
 
-    def __init__(self, seconds: float) -> None:
+    def __init__(self, seconds: float, *, max_entries: int | None = None) -> None:
         self.seconds = seconds
+        # Keys that change over time (a new analysis, a new language) would otherwise pile up.
+        self.max_entries = max_entries
         self._entries: dict[Hashable, tuple[float, Value]] = {}
         BriefMemo._instances.add(self)
 
@@ -39,5 +41,9 @@ class BriefMemo(Generic[Value]):
         if usable and entry is not None and entry[0] > now:
             return entry[1]
         value = load()
+        self._entries.pop(key, None)
         self._entries[key] = (now + self.seconds, value)
+        if self.max_entries is not None:
+            while len(self._entries) > self.max_entries:
+                del self._entries[next(iter(self._entries))]
         return value

@@ -80,7 +80,8 @@ class StatementsByText:
             # The statement may have left the conversation meanwhile: then show the next one.
             with suppress(DomainError):
                 services.vote_cast(
-                    participant=participant,
+                    participant_id=participant.pk,
+                    process_id=participant.process_id,
                     statement_id=int(shown),
                     value=VOTES[message.word],
                     channel=Channel.SMS,

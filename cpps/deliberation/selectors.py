@@ -322,23 +322,52 @@ def _share(
     )
 
 
-def results_view(*, process: Process) -> ResultsView | None:
-    """The latest analysis as the results pages show it: every group with its size and the
-    statements that set it apart (with their text and the group's shares), consensus and
-    bridging statements, and the map. Groups under the privacy threshold are withheld."""
+@dataclass(frozen=True)
+class ResultsBasis:
+    """What the results show is decided by: the latest analysis and which of the statements it
+    names are still in the conversation (a statement taken out since shows no text)."""
+
+    analysis: Analysis
+    texts: dict[int, Statement]
+
+    @property
+    def version(self) -> tuple[int, datetime, tuple[int, ...], int]:
+        """Changes whenever what the results show changes (a page may be kept under it)."""
+        return (
+            self.analysis.pk,
+            self.analysis.computed_at,
+            tuple(sorted(self.texts)),
+            small_cell_threshold(),
+        )
+
+
+def results_basis(*, process: Process) -> ResultsBasis | None:
+    """The latest analysis and the texts of the statements it names; None before any."""
     analysis = latest_analysis(process=process)
     if analysis is None:
         return None
     summary = analysis.summary
-    threshold = small_cell_threshold()
-    withheld = groups_withheld([group["size"] for group in summary["groups"]])
     numbers: set[int] = set()
     for group in summary["groups"]:
         numbers |= {r["statement"] for r in group["representative"]}
     for key in ("agree", "disagree"):
         numbers |= {c["statement"] for c in summary["consensus"][key]}
     numbers |= {b["statement"] for b in summary["bridging"]}
-    texts = statement_texts(process=process, numbers=sorted(numbers))
+    return ResultsBasis(analysis, statement_texts(process=process, numbers=sorted(numbers)))
+
+
+def results_view(*, process: Process, basis: ResultsBasis | None = None) -> ResultsView | None:
+    """The latest analysis as the results pages show it: every group with its size and the
+    statements that set it apart (with their text and the group's shares), consensus and
+    bridging statements, and the map. Groups under the privacy threshold are withheld.
+    ``basis``: from `results_basis`, when the caller read it already."""
+    basis = basis or results_basis(process=process)
+    if basis is None:
+        return None
+    analysis, texts = basis.analysis, basis.texts
+    summary = analysis.summary
+    threshold = small_cell_threshold()
+    withheld = groups_withheld([group["size"] for group in summary["groups"]])
     overall = summary["overall"]
     weighting = summary.get("weighting", {})
     by_group = {g["id"]: g for g in weighting.get("groups", [])}

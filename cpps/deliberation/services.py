@@ -273,61 +273,74 @@ def _vote_value(value: int | str) -> int:
 _VOTE_INSERT = f"""
 INSERT INTO {Vote._meta.db_table} (process_id, statement_id, participant_id, value, channel,
     cast_at, client_id)
-SELECT s.process_id, s.id, %(participant)s, %(value)s, %(channel)s, %(now)s, %(client)s
-FROM {Statement._meta.db_table} s JOIN {Process._meta.db_table} p ON p.id = s.process_id
-WHERE s.id = %(statement)s AND s.process_id = %(process)s AND s.state = %(accepted)s
-    AND p.state = %(open)s
+SELECT s.process_id, s.id, pp.id, %(value)s, %(channel)s, %(now)s, %(client)s
+FROM {Statement._meta.db_table} s
+    JOIN {Process._meta.db_table} p ON p.id = s.process_id
+    JOIN {Participant._meta.db_table} pp ON pp.id = %(participant)s AND pp.process_id = p.id
+WHERE s.{{statement_column}} = %(statement)s AND s.process_id = %(process)s
+    AND s.state = %(accepted)s AND p.state = %(open)s
 ON CONFLICT (process_id, client_id) DO NOTHING
 RETURNING id
-"""  # noqa: S608 - table names come from the models; every value is a parameter
+"""  # noqa: S608 - table and column names come from the models; every value is a parameter
+# A vote names its statement by id (text messages, paper) or by its number in the conversation
+# (the voting page's form), so the web's hot path needs no query to find the statement first.
+_VOTE_INSERTS = {
+    column: _VOTE_INSERT.replace("{statement_column}", column) for column in ("id", "number")
+}
 
 
 def vote_cast(
     *,
-    participant: Participant,
-    statement_id: int,
+    participant_id: int,
+    process_id: int,
     value: int | str,
+    statement_id: int | None = None,
+    statement_number: int | None = None,
     channel: str = Channel.WEB,
     client_id: str | None = None,
 ) -> bool:
     """Record a resident's vote on a statement (a changed vote is a new one: the latest counts).
 
-    The statement must be in the conversation and the conversation open, decided by the
-    database at the moment of writing. With ``client_id`` a resent vote is stored once. Returns
-    whether a vote was stored (False: the same ``client_id`` was stored before).
+    The statement is named by ``statement_id`` or by ``statement_number`` (its number in the
+    conversation). The participant must take part in this conversation, the statement be in it
+    and the conversation be open, all decided by the database in the one statement that writes
+    the vote (the voting page's hot path). With ``client_id`` a resent vote is stored once.
+    Returns whether a vote was stored (False: the same ``client_id`` was stored before).
 
     Raises:
         InvalidInputError: not agree, disagree or pass; or the statement is not in the
-            conversation, or the conversation not open.
+            conversation, the conversation not open, or the participant not part of it.
     """
+    if (statement_id is None) == (statement_number is None):
+        raise ValueError("name the statement by its id or by its number, not both")
     number = _vote_value(value)
+    column = "id" if statement_id is not None else "number"
     parameters: dict[str, Any] = {
-        "participant": participant.pk,
+        "participant": participant_id,
         "value": number,
         "channel": channel,
         "now": timezone.now(),
         "client": client_id,
-        "statement": statement_id,
-        "process": participant.process_id,
+        "statement": statement_id if statement_id is not None else statement_number,
+        "process": process_id,
         "accepted": StatementState.ACCEPTED.value,
         "open": ProcessState.OPEN.value,
     }
     if connection.vendor == "postgresql":
         # The hot path of a conversation: one statement, planned once per connection.
         with planned_once_cursor() as cursor:
-            cursor.execute(_VOTE_INSERT.replace("%(client)s", "%(client)s::text"), parameters)
+            cursor.execute(
+                _VOTE_INSERTS[column].replace("%(client)s", "%(client)s::text"), parameters
+            )
             stored = cursor.fetchone() is not None
     else:
         with connection.cursor() as cursor:
             parameters["now"] = connection.ops.adapt_datetimefield_value(parameters["now"])
-            cursor.execute(_VOTE_INSERT, parameters)
+            cursor.execute(_VOTE_INSERTS[column], parameters)
             stored = cursor.fetchone() is not None
     if stored:
         return True
-    if (
-        client_id
-        and Vote.objects.filter(process_id=participant.process_id, client_id=client_id).exists()
-    ):
+    if client_id and Vote.objects.filter(process_id=process_id, client_id=client_id).exists():
         return False
     raise InvalidInputError(
         _(
@@ -459,7 +472,8 @@ def ballot_store(process: Process, code: str, values: EntryValues) -> None:
         number = int(name.removeprefix("s_"))
         if number in by_number:
             vote_cast(
-                participant=participant,
+                participant_id=participant.pk,
+                process_id=process.pk,
                 statement_id=by_number[number],
                 value=PAPER_VALUES[given[0]],
                 channel=Channel.PAPER,
@@ -556,17 +570,17 @@ ANALYSIS_TIME_LIMIT = timedelta(minutes=20)
 _DUE_CHECKS: BriefMemo[bool] = BriefMemo(seconds=5.0)
 
 
-def analysis_request(*, process: Process) -> bool:
+def analysis_request(*, process_id: int) -> bool:
     """Queue an analysis unless one is queued or running; say whether one was queued. The task
     is sent once the transaction commits."""
     from cpps.deliberation.tasks import analyse  # noqa: PLC0415 - the task imports this module
 
     claimed = Deliberation.objects.filter(
-        pk=process.pk,
+        pk=process_id,
         analysis_status__in=[AnalysisStatus.IDLE, AnalysisStatus.FAILED],
     ).update(analysis_status=AnalysisStatus.QUEUED, analysis_progress=0.0, analysis_stage="")
     if claimed:
-        transaction.on_commit(lambda: _send(analyse, process.pk))
+        transaction.on_commit(lambda: _send(analyse, process_id))
     return bool(claimed)
 
 
@@ -581,25 +595,25 @@ def _send(task: Any, process_id: int) -> None:
         )
 
 
-def analysis_request_if_due(*, process: Process) -> bool:
+def analysis_request_if_due(*, process_id: int) -> bool:
     """Queue an analysis when enough new votes arrived, or some did and enough time passed
     (checked at most every few seconds per process, so a vote rarely pays for it)."""
 
     def due() -> bool:
-        deliberation = Deliberation.objects.filter(pk=process.pk).first()
+        deliberation = Deliberation.objects.filter(pk=process_id).first()
         if deliberation is None or deliberation.analysis_status in {
             AnalysisStatus.QUEUED,
             AnalysisStatus.RUNNING,
         }:
             return False
         latest = (
-            Analysis.objects.filter(process=process)
+            Analysis.objects.filter(process_id=process_id)
             .only("last_vote_id", "computed_at")
             .order_by("-computed_at")
             .first()
         )
         after = latest.last_vote_id if latest else 0
-        new = Vote.objects.filter(process=process, pk__gt=after)
+        new = Vote.objects.filter(process_id=process_id, pk__gt=after)
         if latest is None:
             return new.exists()
         if new.values("pk")[: deliberation.analyse_after_votes].count() >= (
@@ -609,17 +623,17 @@ def analysis_request_if_due(*, process: Process) -> bool:
         waited = timezone.now() - latest.computed_at
         return waited.total_seconds() >= deliberation.analyse_after_seconds and new.exists()
 
-    if not _DUE_CHECKS.get(process.pk, due):
+    if not _DUE_CHECKS.get(process_id, due):
         return False
-    _DUE_CHECKS.forget(process.pk)
-    return analysis_request(process=process)
+    _DUE_CHECKS.forget(process_id)
+    return analysis_request(process_id=process_id)
 
 
 def analyses_request_due() -> int:
     """Queue the analyses that are due in every open conversation (Celery beat)."""
     requested = 0
     for process in Process.objects.filter(kind=DELIBERATION_KIND, state=ProcessState.OPEN):
-        requested += analysis_request_if_due(process=process)
+        requested += analysis_request_if_due(process_id=process.pk)
     return requested
 
 

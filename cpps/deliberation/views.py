@@ -6,16 +6,19 @@ from __future__ import annotations
 
 import re
 import secrets
+from contextlib import suppress
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from cpps.accounts.policy import Action, can, require
 from cpps.common.errors import DomainError, InvalidInputError
+from cpps.common.memo import BriefMemo
 from cpps.deliberation import interchange, printing, selectors, services
 from cpps.deliberation.audit_actions import BALLOT_KEYED, BALLOT_RESOLVED
 from cpps.deliberation.forms import (
@@ -66,6 +69,15 @@ def conversation(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def vote(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """One statement at a time: agree, disagree or pass are three submit buttons, so no
     JavaScript is needed; a resident may add a statement or flag one."""
+    if request.method == "POST" and request.POST.get("action") == "vote":
+        participant_id = web.participant_id_of(request, pk)
+        if participant_id is not None:
+            # The hot path: a browser that already takes part votes in one database statement,
+            # which checks the conversation, the statement and the participant as it writes.
+            # Anything it refuses goes the full way below, which says why.
+            with suppress(InvalidInputError):
+                _vote_cast(request, participant_id=participant_id, process_id=pk)
+                return redirect("deliberation:vote", slug=slug, pk=pk)
     process = _conversation(slug, pk)
     refused = web.signed_in_refusal(request, process)
     if refused:
@@ -124,18 +136,7 @@ def _act(
     """Carry out one POST of the voting page; return the message to show (may be empty)."""
     action = request.POST.get("action", "")
     if action == "vote":
-        statement = selectors.statement_get(
-            process=process, number=_number(request.POST.get("statement", ""))
-        )
-        # The form carries an id made when it was shown: a vote sent twice (a double click, a
-        # browser resending after a lost answer) is stored once.
-        services.vote_cast(
-            participant=participant,
-            statement_id=statement.pk,
-            value=request.POST.get("value", ""),
-            client_id=_client_id(request.POST.get("client_id", "")),
-        )
-        services.analysis_request_if_due(process=process)
+        _vote_cast(request, participant_id=participant.pk, process_id=process.pk)
         return ""
     if action == "add":
         if not statement_form.is_valid():
@@ -159,6 +160,19 @@ def _act(
     if action == "start":
         return ""
     raise InvalidInputError(_("Choose agree, disagree or pass."))
+
+
+def _vote_cast(request: HttpRequest, *, participant_id: int, process_id: int) -> None:
+    # The form carries an id made when it was shown: a vote sent twice (a double click, a
+    # browser resending after a lost answer) is stored once.
+    services.vote_cast(
+        participant_id=participant_id,
+        process_id=process_id,
+        statement_number=_number(request.POST.get("statement", "")),
+        value=request.POST.get("value", ""),
+        client_id=_client_id(request.POST.get("client_id", "")),
+    )
+    services.analysis_request_if_due(process_id=process_id)
 
 
 CLIENT_ID = re.compile(r"[A-Za-z0-9_.:-]{1,64}")
@@ -186,18 +200,38 @@ def results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "jurisdiction": process.jurisdiction,
         "process": process,
         "settings": selectors.settings_of(process),
-        "view": selectors.results_view(process=process),
-        "map_size": selectors.MAP_SIZE,
+        "body": _results_body(process),
         "can_analyse": can(request.user, Action.CONVENE_PROCESS, process.jurisdiction),
     }
     return render(request, "deliberation/results.html", context)
+
+
+# The results are the same for everyone until the next analysis or a statement is taken out,
+# so each worker keeps them rendered (a page view then costs a few small queries).
+_RESULTS_BODIES: BriefMemo[str] = BriefMemo(seconds=600, max_entries=64)
+
+
+def _results_body(process: Process) -> str:
+    basis = selectors.results_basis(process=process)
+    language = get_language() or "en"
+
+    def rendered() -> str:
+        context = {
+            "jurisdiction": process.jurisdiction,
+            "process": process,
+            "view": selectors.results_view(process=process, basis=basis) if basis else None,
+            "map_size": selectors.MAP_SIZE,
+        }
+        return render_to_string("deliberation/_results_body.html", context)
+
+    return _RESULTS_BODIES.get((process.pk, language, basis.version if basis else None), rendered)
 
 
 @require_POST
 def analyse_now(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     process = _conversation(slug, pk)
     require(request.user, Action.CONVENE_PROCESS, process.jurisdiction)
-    if services.analysis_request(process=process):
+    if services.analysis_request(process_id=process.pk):
         messages.success(request, _("The analysis is on its way."))
     else:
         messages.success(request, _("An analysis is already on its way."))

@@ -73,5 +73,10 @@ def demo_conversation_load(process: Process, facilitator: User) -> None:
             draw = rng.random()
             agree = LEANINGS[kind, index]
             value = 1 if draw < agree else (0 if draw < agree + 0.1 else -1)
-            vote_cast(participant=participant, statement_id=statement.pk, value=value)
+            vote_cast(
+                participant_id=participant.pk,
+                process_id=participant.process_id,
+                statement_id=statement.pk,
+                value=value,
+            )
     analysis_run(process_id=process.pk)

@@ -61,11 +61,20 @@ def anonymous_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespo
     return guarded
 
 
+def participant_id_of(request: HttpRequest, process_id: int) -> int | None:
+    """The id of the participant this browser speaks for in the process, as its session
+    remembers it, without reading the participant (a write that needs one checks it as it
+    writes). A signed-in account never speaks for a participant."""
+    if request.user.is_authenticated:
+        return None
+    known: dict[str, int] = request.session.get(SESSION_PARTICIPANTS, {})
+    return known.get(str(process_id))
+
+
 def participant_of(request: HttpRequest, process: Process) -> Participant | None:
     """The participant this browser speaks for in ``process``, if any."""
-    known: dict[str, int] = request.session.get(SESSION_PARTICIPANTS, {})
-    participant_id = known.get(str(process.pk))
-    if participant_id is None or request.user.is_authenticated:
+    participant_id = participant_id_of(request, process.pk)
+    if participant_id is None:
         return None
     return Participant.objects.filter(pk=participant_id, process=process).first()
 

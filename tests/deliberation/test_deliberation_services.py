@@ -12,7 +12,7 @@ from cpps.audit.models import AuditEvent
 from cpps.common.errors import InvalidInputError, InvalidTransitionError, PermissionRefusedError
 from cpps.deliberation import selectors, services
 from cpps.deliberation.models import Analysis, AnalysisState, Statement, Vote
-from cpps.processes.services import process_transition
+from cpps.processes.services import process_create, process_transition
 from tests.support.participation import participant
 
 pytestmark = pytest.mark.django_db
@@ -34,7 +34,12 @@ def vote_pattern(process, people: int, *, seed: int = 1, prefix: str = "voter"):
                 value = 1 if (camp == 0) == (rng.random() < 0.9) else -1
             else:
                 value = 1 if rng.random() < 0.85 else 0
-            services.vote_cast(participant=person, statement_id=statement.pk, value=value)
+            services.vote_cast(
+                participant_id=person.pk,
+                process_id=person.process_id,
+                statement_id=statement.pk,
+                value=value,
+            )
 
 
 @pytest.mark.parametrize("role", ["police_liaison", "city_official", "admin", "resident"])
@@ -97,16 +102,66 @@ def test_post_moderated_statements_are_shown_at_once(conversation, accounts):
 def test_the_latest_vote_counts_and_a_resent_vote_is_stored_once(conversation):
     voter = participant(conversation, "changer")
     first = statements(conversation)[0]
-    assert services.vote_cast(participant=voter, statement_id=first.pk, value=1)
-    assert services.vote_cast(participant=voter, statement_id=first.pk, value=-1)
+    assert services.vote_cast(
+        participant_id=voter.pk, process_id=voter.process_id, statement_id=first.pk, value=1
+    )
+    assert services.vote_cast(
+        participant_id=voter.pk, process_id=voter.process_id, statement_id=first.pk, value=-1
+    )
     assert selectors.participant_votes(participant=voter) == {1: -1}
-    assert services.vote_cast(participant=voter, statement_id=first.pk, value=0, client_id="c-1")
+    assert services.vote_cast(
+        participant_id=voter.pk,
+        process_id=voter.process_id,
+        statement_id=first.pk,
+        value=0,
+        client_id="c-1",
+    )
     assert not services.vote_cast(
-        participant=voter, statement_id=first.pk, value=0, client_id="c-1"
+        participant_id=voter.pk,
+        process_id=voter.process_id,
+        statement_id=first.pk,
+        value=0,
+        client_id="c-1",
     )
     assert Vote.objects.filter(participant=voter).count() == 3
     with pytest.raises(InvalidInputError, match="agree, disagree or pass"):
-        services.vote_cast(participant=voter, statement_id=first.pk, value=2)
+        services.vote_cast(
+            participant_id=voter.pk, process_id=voter.process_id, statement_id=first.pk, value=2
+        )
+
+
+def test_a_vote_by_number_counts_only_for_a_participant_of_the_conversation(
+    conversation, chicago, accounts
+):
+    voter = participant(conversation, "numbered")
+    third = statements(conversation)[2]
+    assert services.vote_cast(
+        participant_id=voter.pk, process_id=conversation.pk, statement_number=third.number, value=1
+    )
+    assert selectors.participant_votes(participant=voter) == {third.number: 1}
+    elsewhere = process_create(
+        user=accounts["facilitator"],
+        jurisdiction=chicago,
+        kind="deliberation",
+        title="Another conversation",
+        purpose="Somewhere else.",
+        area_codes=["7"],
+    )
+    outsider = participant(elsewhere, "outsider")
+    # A session naming a participant of another process (a stale or forged browser state) is
+    # refused by the statement that writes the vote, with no vote stored.
+    with pytest.raises(InvalidInputError, match="not open for votes"):
+        services.vote_cast(
+            participant_id=outsider.pk,
+            process_id=conversation.pk,
+            statement_number=third.number,
+            value=1,
+        )
+    assert not Vote.objects.filter(participant=outsider).exists()
+    with pytest.raises(InvalidInputError, match="not open for votes"):
+        services.vote_cast(
+            participant_id=voter.pk, process_id=conversation.pk, statement_number=999, value=1
+        )
 
 
 def test_votes_need_an_accepted_statement_and_an_open_conversation(conversation, accounts):
@@ -115,10 +170,17 @@ def test_votes_need_an_accepted_statement_and_an_open_conversation(conversation,
         participant=participant(conversation, "writer"), text="Repaint the crosswalks this year."
     )
     with pytest.raises(InvalidInputError, match="not open for votes"):
-        services.vote_cast(participant=voter, statement_id=pending.pk, value=1)
+        services.vote_cast(
+            participant_id=voter.pk, process_id=voter.process_id, statement_id=pending.pk, value=1
+        )
     process_transition(user=accounts["facilitator"], process=conversation, to_state="closed")
     with pytest.raises(InvalidInputError, match="not open for votes"):
-        services.vote_cast(participant=voter, statement_id=statements(conversation)[0].pk, value=1)
+        services.vote_cast(
+            participant_id=voter.pk,
+            process_id=voter.process_id,
+            statement_id=statements(conversation)[0].pk,
+            value=1,
+        )
     with pytest.raises(InvalidTransitionError):
         services.statement_submit(participant=voter, text="A statement after the close.")
 
@@ -261,7 +323,12 @@ def test_where_i_stand_names_the_nearest_group_for_that_participant(conversation
     assert mine.group != theirs.group
     assert {mine.group, theirs.group} == {g.letter for g in view.groups}
     newcomer = participant(conversation, "new")
-    services.vote_cast(participant=newcomer, statement_id=statements(conversation)[0].pk, value=1)
+    services.vote_cast(
+        participant_id=newcomer.pk,
+        process_id=newcomer.process_id,
+        statement_id=statements(conversation)[0].pk,
+        value=1,
+    )
     early = selectors.where_i_stand(process=conversation, participant=newcomer)
     assert early.group is None
     assert early.needed == 6

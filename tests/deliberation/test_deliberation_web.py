@@ -13,9 +13,10 @@ from pypdf import PdfReader
 
 from cpps.accounts.models import User
 from cpps.deliberation import services
-from cpps.deliberation.models import BallotEntry, Statement, Vote
+from cpps.deliberation.models import Analysis, BallotEntry, Statement, Vote
 from cpps.demo.listening import SECOND_KEYER
 from cpps.participation.models import Participant
+from cpps.processes.services import process_transition
 from tests.deliberation.test_deliberation_services import vote_pattern
 from tests.support.twilio import sms
 
@@ -85,6 +86,28 @@ def test_a_vote_form_sent_twice_stores_one_vote(conversation):
     assert Vote.objects.filter(participant=participant).count() == 1
 
 
+def test_a_vote_from_a_browser_that_takes_part_is_one_write_and_refusals_still_explain(
+    conversation, accounts, django_assert_max_num_queries
+):
+    resident = Client()
+    resident.post(url(conversation, "vote/"), {"action": "start"})
+    first = shown_statement(resident.get(url(conversation, "vote/")).content.decode())
+    vote = {"action": "vote", "statement": first, "value": "1", "client_id": "fast-1"}
+    for warm_up in ("warm-up-1", "warm-up-2"):  # the first asks for the conversation's analysis
+        resident.post(url(conversation, "vote/"), {**vote, "client_id": warm_up})
+    # The session is read and the vote written; nothing else (the conversation, the statement
+    # and the participant are checked by the statement that writes).
+    with django_assert_max_num_queries(2):
+        answer = resident.post(url(conversation, "vote/"), vote)
+    assert answer.status_code == 302
+    assert Vote.objects.filter(process=conversation, client_id="fast-1").count() == 1
+    process_transition(user=accounts["facilitator"], process=conversation, to_state="closed")
+    closed = resident.post(url(conversation, "vote/"), {**vote, "client_id": "fast-2"})
+    assert closed.status_code == 400
+    assert "not open for votes" in closed.content.decode()
+    assert not Vote.objects.filter(process=conversation, client_id="fast-2").exists()
+
+
 def test_signed_in_people_cannot_vote_anonymously(conversation, accounts):
     client = Client()
     client.force_login(accounts["council_member"])
@@ -123,6 +146,30 @@ def test_results_show_groups_with_their_statements_to_everyone_police_included(
     ).json()
     assert statements["count"] == 8
     assert len(statements["items"]) == 8
+
+
+def test_a_statement_taken_out_after_the_analysis_leaves_the_results_at_once(
+    conversation, accounts
+):
+    vote_pattern(conversation, 40)
+    services.analysis_run(process_id=conversation.pk)
+    reader = Client()
+    text = "Officers should live in the district they police."
+    assert text in reader.get(url(conversation, "results/")).content.decode()
+    number = Statement.objects.get(process=conversation, text=text).number
+    analyses = Analysis.objects.filter(process=conversation).count()
+    services.statements_moderate(
+        user=accounts["council_member"],
+        process=conversation,
+        numbers=[number],
+        accept=False,
+        reason="Off topic for this conversation.",
+    )
+    # The results kept rendered for the analysis are not shown again: no new analysis needed.
+    page = reader.get(url(conversation, "results/")).content.decode()
+    assert Analysis.objects.filter(process=conversation).count() == analyses
+    assert text not in page
+    assert "Group A" in page
 
 
 def test_moderators_decide_in_bulk_with_a_public_reason(conversation, accounts):
