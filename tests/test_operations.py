@@ -1,7 +1,10 @@
 import os
 import subprocess
 import sys
+import time
+import types
 
+import django_ratelimit.core
 import pytest
 from django.contrib.auth.hashers import identify_hasher
 from django.test import Client
@@ -97,8 +100,14 @@ def test_passwords_are_hashed_with_argon2(accounts):
     assert identify_hasher(accounts["facilitator"].password).algorithm == "argon2"
 
 
-def test_repeated_failed_sign_ins_are_rate_limited(settings, accounts):
+def test_repeated_failed_sign_ins_are_rate_limited(settings, accounts, monkeypatch):
     settings.LOGIN_RATE = "3/m"
+    # The limiter counts in fixed one-minute windows; its clock is held still so that the
+    # six attempts never straddle a window's end (which once let the sixth through in CI).
+    held_still = time.time()
+    monkeypatch.setattr(
+        django_ratelimit.core, "time", types.SimpleNamespace(time=lambda: held_still)
+    )
     client = Client()
     statuses = [
         client.post(

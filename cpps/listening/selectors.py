@@ -770,7 +770,23 @@ def survey_results(
     Read from the results stored for the survey (computed from the counts of its sealed
     answers, see `cpps.listening.tallies`), so a page costs the same at a million answers as at
     a hundred; answers still waiting for the next seal (a minute at most) are not in them yet.
+    Each worker keeps them labelled for a minute while the counts stay as they are, so a page
+    view reads one small row.
     """
+    counts = tuple(
+        ResultTally.objects.filter(process=process).values_list("version", "refreshed_version")
+    )
+    key = (process.pk, language, verified_only, small_cell_threshold(), counts)
+    return _LABELLED_RESULTS.get(
+        key, lambda: _survey_results_read(process, language, verified_only=verified_only)
+    )
+
+
+# Results change only with the counts (the key), apart from a translated wording (a minute).
+_LABELLED_RESULTS: BriefMemo[SurveyResults] = BriefMemo(seconds=60.0, max_entries=256)
+
+
+def _survey_results_read(process: Process, language: str, *, verified_only: bool) -> SurveyResults:
     questions = _latest_questions(process)
     snapshot = (
         ResultSnapshot.objects.filter(tally__process=process, verified_only=verified_only)

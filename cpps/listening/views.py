@@ -322,15 +322,16 @@ def survey_results(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         if can_convene
         else []
     )
+    seals = selectors.seal_summary(process=process)
     context = {
         "jurisdiction": jurisdiction,
         "process": process,
         "results": results,
         "public": public,
-        "response_count": selectors.response_count(process=process),
+        "response_count": seals.sealed + seals.waiting,
         "verified_count": verified,
         "verified_only": verified_only,
-        "seals": selectors.seal_summary(process=process),
+        "seals": seals,
         "representation": representation,
         "alerts": [line for line in representation if line.missing],
         "can_convene": can_convene,
