@@ -2,8 +2,28 @@ from __future__ import annotations
 
 import re
 
+from django.conf.locale import LANG_INFO
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+
+def default_content_languages() -> list[str]:
+    return ["en", "es"]
+
+
+def validate_content_languages(value: object) -> None:
+    """A jurisdiction's languages: a non-empty list of distinct language codes Django knows,
+    the first being the one organisers write in first (the fallback for missing translations)."""
+    if not isinstance(value, list) or not value:
+        raise ValidationError(_("Choose at least one language."))
+    unknown = [code for code in value if not isinstance(code, str) or code not in LANG_INFO]
+    if unknown:
+        raise ValidationError(
+            _("Unknown language code: %(codes)s."), params={"codes": ", ".join(map(str, unknown))}
+        )
+    if len(set(value)) != len(value):
+        raise ValidationError(_("Each language may be listed once."))
 
 
 class Jurisdiction(models.Model):
@@ -12,6 +32,10 @@ class Jurisdiction(models.Model):
     slug = models.SlugField(unique=True)
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
+    # The languages its residents are served in; organisers' content is written in each.
+    languages = models.JSONField(
+        default=default_content_languages, validators=[validate_content_languages]
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
