@@ -200,6 +200,13 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # A single embedded process shares one memory cache, which is all login rate limiting needs.
     SILENCED_SYSTEM_CHECKS = ["django_ratelimit.E003", "django_ratelimit.W001"]
+# Rendered page fragments are kept in each process's memory, never in Redis: a public page
+# must still render while Redis is down, and a fragment is cheap to render again.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 # Nothing reads task results: the tasks write their outcome to the database.

@@ -79,3 +79,19 @@ def test_sign_in_fails_closed_when_redis_accepts_but_never_answers(settings, acc
             {"username": "demo-facilitator", "password": "cpps-demo-facilitator"},
         )
     assert_outage_page(response, SERVICE_DOWN)
+
+
+def test_published_survey_results_render_while_redis_is_down(settings, chicago):
+    """The results page keeps its rendered figures in the process's memory, not in Redis, so the
+    community's published numbers stay readable through a cache outage."""
+    from django.urls import reverse
+
+    from cpps.processes.models import Process, ProcessState
+
+    citywide = Process.objects.get(
+        jurisdiction=chicago, kind="survey", state=ProcessState.PUBLISHED
+    )
+    settings.CACHES = {**redis_cache(CLOSED_PORT_URL), "fragments": settings.CACHES["fragments"]}
+    response = Client().get(reverse("listening:results", args=[chicago.slug, citywide.pk]))
+    assert response.status_code == 200
+    assert "240" in response.content.decode()
