@@ -103,6 +103,14 @@ class FreezeForm(forms.Form):
             "draw of 2026-12-04, four digits in order” or “drand mainnet round 5200000”."
         ),
     )
+    randomness_published_at = forms.DateTimeField(
+        label=_("When that randomness will be published"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_(
+            "The date and time, in the city's time zone, e.g. 2026-12-04 21:30. It must be "
+            "later than now; the draw refuses the randomness until then."
+        ),
+    )
 
 
 class DrawForm(forms.Form):

@@ -44,6 +44,9 @@ class Panel(models.Model):
     helpline = models.CharField(max_length=40, blank=True)
     sms_number = models.CharField(max_length=40, blank=True)
     randomness_source = models.TextField(blank=True)
+    # When the declared public randomness is itself published: the draw refuses a value entered
+    # before then, since a number "from" a future event that is already known can only be chosen.
+    randomness_published_at = models.DateTimeField(null=True, blank=True)
     # Frozen inputs: [[id, {category: value}, household or null], ...] and [[cat, value, min, max]].
     frozen_pool = models.JSONField(default=list, blank=True)
     frozen_quotas = models.JSONField(default=list, blank=True)

@@ -8,12 +8,13 @@ import random
 import re
 import secrets
 from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, Sum
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from cpps.accounts.policy import Action, require
@@ -586,9 +587,20 @@ def contact_digest(process: Process, phone: str) -> str:
     )
 
 
-def panel_freeze(*, user: User | AnonymousUser, panel: Panel, randomness_source: str) -> Panel:
+def _moment(value: datetime) -> str:
+    """A date and time as the reader's locale writes it, in the site's time zone."""
+    return str(formats.date_format(timezone.localtime(value), "DATETIME_FORMAT"))
+
+
+def panel_freeze(
+    *,
+    user: User | AnonymousUser,
+    panel: Panel,
+    randomness_source: str,
+    randomness_published_at: datetime,
+) -> Panel:
     """Close registration, fix the pool and quotas, and publish the commitment to them and to
-    the declared public randomness (before that randomness exists)."""
+    the declared public randomness and the time it will be published (which must be later)."""
     actor = _actor(user, Action.CONVENE_PROCESS, panel.process)
     require_stage(panel, PanelStage.SETUP)
     source = randomness_source.strip()
@@ -598,6 +610,17 @@ def panel_freeze(*, user: User | AnonymousUser, panel: Panel, randomness_source:
                 "Declare the public randomness precisely, e.g. “the Illinois Pick 4 evening "
                 "numbers of 2026-12-04” or “drand mainnet round 5000000”."
             )
+        )
+    if timezone.is_naive(randomness_published_at):
+        randomness_published_at = timezone.make_aware(randomness_published_at)
+    if randomness_published_at <= timezone.now():
+        raise InvalidInputError(
+            _(
+                "The randomness must be published after the pool is frozen: %(when)s has "
+                "already passed, so anyone could know the number before committing. Declare "
+                "a later draw or round."
+            )
+            % {"when": _moment(randomness_published_at)}
         )
     registrations = list(panel.registrations.order_by("person_id"))
     frozen_pool = [[r.person_id, r.features, r.household] for r in registrations]
@@ -618,6 +641,7 @@ def panel_freeze(*, user: User | AnonymousUser, panel: Panel, randomness_source:
     with transaction.atomic():
         panel.frozen_pool, panel.frozen_quotas = frozen_pool, frozen_quotas
         panel.randomness_source, panel.algorithm = source, "leximin"
+        panel.randomness_published_at = randomness_published_at
         panel.freeze_digest, panel.frozen_at = commitment.digest, timezone.now()
         panel.stage = PanelStage.FROZEN
         panel.save()
@@ -633,6 +657,7 @@ def panel_freeze(*, user: User | AnonymousUser, panel: Panel, randomness_source:
                 "algorithm": panel.algorithm,
                 "engine_version": sortition.ENGINE_VERSION,
                 "randomness_source": source,
+                "randomness_published_at": randomness_published_at.isoformat(),
             },
         )
     return panel
@@ -696,6 +721,14 @@ def panel_draw(*, user: User | AnonymousUser, panel: Panel, public_randomness: s
     randomness = public_randomness.strip()
     if not randomness:
         raise InvalidInputError(_("Enter the public randomness exactly as it was published."))
+    if panel.randomness_published_at and timezone.now() < panel.randomness_published_at:
+        raise InvalidInputError(
+            _(
+                "Not yet: the randomness declared for this draw (%(source)s) is published at "
+                "%(when)s; enter it once it is public, exactly as published."
+            )
+            % {"source": panel.randomness_source, "when": _moment(panel.randomness_published_at)}
+        )
     pool, _quotas = frozen_inputs(panel)
     lottery = adapters.engine_lottery(panel.lottery, pool)
     draw = sortition.draw_panel(lottery, panel.commitment_digest, randomness)

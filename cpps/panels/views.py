@@ -280,6 +280,7 @@ def panel_freeze(request: HttpRequest, process: Process, panel: Panel | None) ->
         user=request.user,
         panel=_panel_or_404(panel),
         randomness_source=form.cleaned_data["randomness_source"],
+        randomness_published_at=form.cleaned_data["randomness_published_at"],
     )
     return _("The pool is frozen and the commitment is published.")
 

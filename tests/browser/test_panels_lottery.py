@@ -13,13 +13,20 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.test import Client
+from django.utils import timezone
 from pypdf import PdfReader
 
 from cpps.panels import services
 from cpps.panels.adapters import value_labels
 from cpps.panels.models import Invitation, Panel, PanelStage, Registration
 from cpps.processes.models import Process
-from tests.panels.support import DATA, address_list, instance_rows
+from tests.panels.support import (
+    DATA,
+    address_list,
+    instance_rows,
+    randomness_due,
+    randomness_now_public,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -157,12 +164,21 @@ def test_lottery_end_to_end(browser, live_server, chicago, accounts, tmp_path):
     page.get_by_label("Declared source of public randomness").fill(
         "Illinois Pick 4 evening draw of 2026-12-04, four digits in order"
     )
+    due = timezone.localtime(randomness_due()).strftime("%Y-%m-%dT%H:%M")
+    page.get_by_label("When that randomness will be published").fill(due)
     page.get_by_role("button", name="Freeze and publish the commitment").click()
     assert "commitment is published" in page.content()
     page.get_by_role("button", name="Compute the lottery").click()
     assert "1000 equally likely panels" in page.content()
     assert_accessible(page)
     shot(page, "4-computed")
+    # Entered before the declared time, the randomness is refused: "not yet".
+    page.get_by_label("The public randomness, exactly as published").fill("4 1 7 9")
+    page.get_by_role("button", name="Draw the panel").click()
+    assert "Not yet" in page.content()
+    assert_accessible(page)
+    shot(page, "4-not-yet")
+    randomness_now_public(panel)
     page.get_by_label("The public randomness, exactly as published").fill("4 1 7 9")
     page.get_by_role("button", name="Draw the panel").click()
     assert "The panel was drawn and published" in page.content()

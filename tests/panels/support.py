@@ -3,13 +3,30 @@
 from __future__ import annotations
 
 import csv
+from datetime import datetime, timedelta
 from pathlib import Path
+
+from django.utils import timezone
 
 from cpps.panels import services
 from cpps.panels.models import Panel
 from cpps.processes.models import Process
 
 DATA = Path(__file__).resolve().parents[2] / "data" / "sortition" / "example_small_20"
+
+
+def randomness_due() -> datetime:
+    """When the declared public randomness of a test draw is published: soon, but after now."""
+    return timezone.now() + timedelta(hours=2)
+
+
+def randomness_now_public(panel: Panel) -> Panel:
+    """Let the declared publication time pass (the draw refuses the randomness before it)."""
+    Panel.objects.filter(pk=panel.pk).update(
+        randomness_published_at=timezone.now() - timedelta(seconds=1)
+    )
+    panel.refresh_from_db()
+    return panel
 
 
 def instance_rows() -> list[dict[str, str]]:

@@ -29,7 +29,7 @@ from cpps.panels.computation import (
 )
 from cpps.panels.models import Panel, PanelStage
 from cpps.panels.tasks import panel_compute
-from tests.panels.support import instance_panel
+from tests.panels.support import instance_panel, randomness_due
 from tests.support.outages import unreachable_broker
 
 RANDOMNESS_SOURCE = "Illinois Pick 4 evening numbers of 2026-12-04, digits in order"
@@ -50,7 +50,12 @@ def actions(panel: Panel) -> list[str]:
 def frozen(chicago, accounts) -> Panel:
     facilitator = accounts["facilitator"]
     panel = instance_panel(chicago, facilitator)
-    return services.panel_freeze(user=facilitator, panel=panel, randomness_source=RANDOMNESS_SOURCE)
+    return services.panel_freeze(
+        user=facilitator,
+        panel=panel,
+        randomness_source=RANDOMNESS_SOURCE,
+        randomness_published_at=randomness_due(),
+    )
 
 
 def start_without_running(panel: Panel, user, capture) -> Panel:
@@ -177,7 +182,10 @@ def test_pressing_compute_while_the_queue_is_down_answers_503_not_500(chicago, a
     facilitator = accounts["facilitator"]
     panel = instance_panel(chicago, facilitator)
     panel = services.panel_freeze(
-        user=facilitator, panel=panel, randomness_source=RANDOMNESS_SOURCE
+        user=facilitator,
+        panel=panel,
+        randomness_source=RANDOMNESS_SOURCE,
+        randomness_published_at=randomness_due(),
     )
     client = Client()
     client.force_login(facilitator)

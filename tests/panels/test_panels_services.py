@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from cpps.audit.models import AuditEvent
 from cpps.common.errors import InvalidInputError, InvalidTransitionError, PermissionRefusedError
@@ -10,7 +13,14 @@ from cpps.engines import sortition
 from cpps.panels import selectors, services
 from cpps.panels.models import Invitation, Panel, PanelStage, Registration
 from cpps.participation.models import Channel
-from tests.panels.support import address_list, demo_panel_process, instance_panel, instance_rows
+from tests.panels.support import (
+    address_list,
+    demo_panel_process,
+    instance_panel,
+    instance_rows,
+    randomness_due,
+    randomness_now_public,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -201,9 +211,17 @@ def test_freeze_compute_draw_replace_and_verify_round_trip(
     assert Registration.objects.filter(panel=panel).count() == len(instance_rows()) == 200
 
     with pytest.raises(InvalidInputError, match="Declare the public randomness"):
-        services.panel_freeze(user=facilitator, panel=panel, randomness_source="later")
+        services.panel_freeze(
+            user=facilitator,
+            panel=panel,
+            randomness_source="later",
+            randomness_published_at=randomness_due(),
+        )
     panel = services.panel_freeze(
-        user=facilitator, panel=panel, randomness_source=RANDOMNESS_SOURCE
+        user=facilitator,
+        panel=panel,
+        randomness_source=RANDOMNESS_SOURCE,
+        randomness_published_at=randomness_due(),
     )
     assert panel.stage == PanelStage.FROZEN
     assert len(panel.freeze_digest) == 64
@@ -222,6 +240,7 @@ def test_freeze_compute_draw_replace_and_verify_round_trip(
 
     with pytest.raises(PermissionRefusedError):
         services.panel_draw(user=accounts["police_liaison"], panel=panel, public_randomness="1234")
+    panel = randomness_now_public(panel)
     panel = services.panel_draw(user=facilitator, panel=panel, public_randomness="4 1 7 9")
     assert panel.stage == PanelStage.DRAWN
     assert len(panel.draw["panel"]) == 20
@@ -284,6 +303,55 @@ def test_infeasible_pool_cannot_be_frozen(chicago, accounts):
     panel = instance_panel(chicago, accounts["facilitator"], registrations=12)
     with pytest.raises(InvalidInputError, match="cannot be frozen"):
         services.panel_freeze(
-            user=accounts["facilitator"], panel=panel, randomness_source=RANDOMNESS_SOURCE
+            user=accounts["facilitator"],
+            panel=panel,
+            randomness_source=RANDOMNESS_SOURCE,
+            randomness_published_at=randomness_due(),
         )
     assert Panel.objects.get(pk=panel.pk).stage == PanelStage.SETUP
+
+
+def test_randomness_declared_for_a_future_event_is_refused_until_its_time(
+    chicago, accounts, django_capture_on_commit_callbacks
+):
+    facilitator = accounts["facilitator"]
+    panel = instance_panel(chicago, facilitator)
+    already_past = timezone.now() - timedelta(minutes=1)
+    with pytest.raises(InvalidInputError, match="already passed"):
+        services.panel_freeze(
+            user=facilitator,
+            panel=panel,
+            randomness_source=RANDOMNESS_SOURCE,
+            randomness_published_at=already_past,
+        )
+    assert Panel.objects.get(pk=panel.pk).stage == PanelStage.SETUP
+
+    due = randomness_due()
+    panel = services.panel_freeze(
+        user=facilitator,
+        panel=panel,
+        randomness_source=RANDOMNESS_SOURCE,
+        randomness_published_at=due,
+    )
+    assert panel.randomness_published_at == due
+    frozen = AuditEvent.objects.get(action="panel.frozen", object_id=str(panel.pk))
+    assert frozen.payload["randomness_published_at"] == due.isoformat()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.panel_compute_start(user=facilitator, panel=panel)
+    panel.refresh_from_db()
+    assert panel.stage == PanelStage.COMPUTED
+
+    # Entered before the declared event: "not yet", and nothing is drawn.
+    with pytest.raises(InvalidInputError, match="Not yet") as refused:
+        services.panel_draw(user=facilitator, panel=panel, public_randomness="4 1 7 9")
+    assert RANDOMNESS_SOURCE in str(refused.value)
+    panel.refresh_from_db()
+    assert panel.stage == PanelStage.COMPUTED
+    assert panel.public_randomness == ""
+    assert panel.draw == {}
+    assert not AuditEvent.objects.filter(action="panel.drawn").exists()
+
+    # Once the declared time has passed, the same randomness draws the panel.
+    panel = randomness_now_public(panel)
+    panel = services.panel_draw(user=facilitator, panel=panel, public_randomness="4 1 7 9")
+    assert panel.stage == PanelStage.DRAWN

@@ -15,13 +15,21 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from cpps.common.spreadsheets import starts_like_formula
 from cpps.panels import services
 from cpps.panels.computation import panel_compute_run
 from cpps.panels.models import Panel, PanelStage, Registration
-from tests.panels.support import DATA, address_list, demo_panel_process, instance_panel
+from tests.panels.support import (
+    DATA,
+    address_list,
+    demo_panel_process,
+    instance_panel,
+    randomness_due,
+    randomness_now_public,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,9 +53,12 @@ def drawn(chicago, accounts, django_capture_on_commit_callbacks):
     panel = instance_panel(chicago, facilitator)
     client = client_for(facilitator)
     process = panel.process
-    assert client.post(url("freeze", process), {"randomness_source": SOURCE}).status_code == 302
+    due = timezone.localtime(randomness_due()).strftime("%Y-%m-%dT%H:%M")
+    freeze = {"randomness_source": SOURCE, "randomness_published_at": due}
+    assert client.post(url("freeze", process), freeze).status_code == 302
     with django_capture_on_commit_callbacks(execute=True):
         assert client.post(url("compute", process)).status_code == 302
+    randomness_now_public(panel)
     assert client.post(url("draw", process), {"public_randomness": "ab12"}).status_code == 302
     panel.refresh_from_db()
     assert panel.stage == PanelStage.DRAWN
@@ -258,3 +269,28 @@ def test_progress_is_shown_while_computing_and_failures_are_reported(drawn, acco
     assert panel.stage == PanelStage.FROZEN
     assert "Compute the lottery" in client.get(url("manage", process)).content.decode()
     assert panel.compute_error
+
+
+def test_draw_page_says_not_yet_before_the_declared_time(
+    chicago, accounts, django_capture_on_commit_callbacks
+):
+    facilitator = accounts["facilitator"]
+    panel = instance_panel(chicago, facilitator)
+    client = client_for(facilitator)
+    process = panel.process
+    past = {"randomness_source": SOURCE, "randomness_published_at": "2020-01-01T20:00"}
+    page = client.post(url("freeze", process), past, follow=True).content.decode()
+    assert "already passed" in page
+    missing = client.post(url("freeze", process), {"randomness_source": SOURCE}, follow=True)
+    assert Panel.objects.get(pk=panel.pk).stage == PanelStage.SETUP
+    assert "When that randomness will be published" in missing.content.decode()
+
+    due = timezone.localtime(randomness_due()).strftime("%Y-%m-%dT%H:%M")
+    freeze = {"randomness_source": SOURCE, "randomness_published_at": due}
+    assert client.post(url("freeze", process), freeze).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("compute", process))
+    page = client.post(url("draw", process), {"public_randomness": "ab12"}, follow=True)
+    assert "Not yet" in page.content.decode()
+    assert Panel.objects.get(pk=panel.pk).stage == PanelStage.COMPUTED
+    assert "the draw refuses it before then" in page.content.decode()
